@@ -1,0 +1,91 @@
+#pragma once
+// The daemon's configuration: one TOML file plus watchlist files, loaded into plain structs.
+// Unknown keys, bad values and invalid watchlist queries are errors reported as
+// FILE:LINE:COL: message, all of them at once.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace feedwatch::config {
+
+using Seconds = std::chrono::seconds;
+
+struct Location {
+    std::filesystem::path file;
+    int line = 0;
+    int column = 0;
+};
+
+struct DaemonConfig {
+    std::filesystem::path state_dir = "/var/lib/feedwatch";
+    std::string listen = "127.0.0.1:9464";  // host:port; port 0 picks a free one
+};
+
+struct FetchConfig {
+    Seconds interval{15 * 60};
+    Seconds timeout{30};
+    std::uint64_t max_body = 16u << 20;
+    bool allow_private_networks = false;
+    std::string user_agent;  // default filled in by the fetcher
+};
+
+struct FeedConfig {
+    std::string url;
+    std::optional<Seconds> interval;
+    std::vector<std::string> tags;
+    Location where;
+};
+
+struct WebhookConfig {
+    std::string name;
+    std::string url;
+    std::optional<std::filesystem::path> secret_file;  // resolved against the config file
+    std::vector<std::string> secrets;  // decoded HMAC keys (whsec_ base64 decoded); never logged
+    Seconds timeout{15};
+    Location where;
+};
+
+struct WatchlistConfig {
+    std::string name;
+    std::string query;
+    std::vector<std::string> notify;  // webhook names
+    bool enabled = true;
+    Location where;        // the [[watchlist]] table
+    Location query_where;  // the first character inside the query string's quotes
+};
+
+struct Config {
+    std::filesystem::path source;
+    std::vector<std::filesystem::path> watchlist_files;  // after glob expansion
+    DaemonConfig daemon;
+    FetchConfig fetch;
+    std::vector<FeedConfig> feeds;
+    std::vector<WebhookConfig> webhooks;
+    std::vector<WatchlistConfig> watchlists;
+};
+
+struct ConfigError {
+    Location where;
+    std::string message;
+    // "FILE:LINE:COL: message" (LINE:COL omitted when unknown)
+    std::string to_string() const;
+};
+
+using ConfigResult = tl::expected<Config, std::vector<ConfigError>>;
+
+// Reads path and the watchlist files it names (relative to its directory, globs allowed),
+// reads webhook secret files (a systemd credential when $CREDENTIALS_DIRECTORY has a file of
+// that name), checks every cross reference (notify names, duplicate names, queries).
+ConfigResult load_config(const std::filesystem::path& path);
+
+// "90s", "15m", "1h", "2d", "1h30m" -> seconds; nullopt when malformed or zero.
+std::optional<Seconds> parse_duration(std::string_view text);
+// "16MiB", "512KiB", "1GiB", "1000", "10MB" -> bytes; nullopt when malformed.
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+}  // namespace feedwatch::config

@@ -1,0 +1,74 @@
+#pragma once
+// HTTP client on libcurl's multi-socket API, driven by one Asio io_context (no threads per
+// transfer). The only curl code in the project. Hardened for untrusted URLs: http/https
+// only, bounded redirects, decoded-size cap, timeouts, private addresses refused after DNS.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/asio.hpp"
+#include "core/result.hpp"
+
+namespace feedwatch::http {
+
+enum class PrivateNetworks { refuse, allow };
+
+struct Header {
+    std::string name;  // as sent; response header names are lower-cased
+    std::string value;
+};
+
+struct Request {
+    std::string method = "GET";  // GET or POST
+    std::string url;
+    std::vector<Header> headers;
+    std::string body;  // POST body
+    std::chrono::milliseconds timeout{30000};  // whole transfer
+    std::chrono::milliseconds connect_timeout{10000};
+    std::uint64_t max_body = 16u << 20;  // decoded bytes; more is ErrorCode::too_large
+    int max_redirects = 5;  // 0: redirects are returned as responses, not followed
+    PrivateNetworks private_networks = PrivateNetworks::refuse;
+};
+
+struct Response {
+    long status = 0;
+    std::string effective_url;  // after redirects
+    std::vector<Header> headers;  // of the final response, names lower-cased
+    std::string body;  // decoded (gzip/deflate/br undone)
+    std::chrono::microseconds elapsed{0};
+    // First value of header name (lower-case), or empty.
+    std::string header(std::string_view name) const;
+};
+
+struct ClientOptions {
+    std::string user_agent;  // default "feedwatch/VERSION (+https://github.com/feedwatch)"
+    long max_total_connections = 64;
+    long max_host_connections = 2;
+};
+
+// Owned by one io_context; all member functions must be called on its thread.
+// Fails with: network (DNS/connect/TLS/reset), timeout, too_large, blocked (scheme or
+// private address; detail says which address), invalid_argument (bad URL), cancelled (stop).
+// A complete exchange is a success whatever its status.
+class Client {
+public:
+    Client(asio::io_context& io, ClientOptions options = {});
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    asio::awaitable<core::Result<Response>> perform(Request request);
+
+    // Aborts transfers in flight (they complete with cancelled) and releases curl's sockets
+    // so that io_context::run() can return. Idempotent.
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace feedwatch::http

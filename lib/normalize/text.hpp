@@ -1,0 +1,30 @@
+#pragma once
+// Text normalization shared by matching and snippets. Pure.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedwatch::normalize {
+
+// A word of the input: its folded form and where it sits in the original bytes.
+struct Token {
+    std::string folded;      // NFKC case-folded, accents removed
+    std::size_t begin = 0;   // byte offset in the original text
+    std::size_t end = 0;     // one past the last byte
+};
+
+// NFKC case folding with accents stripped (utf8proc). Invalid UTF-8 bytes become U+FFFD.
+std::string fold(std::string_view text);
+
+// Splits text into words (letters, digits; "don't" and "U.S." stay words), folded.
+std::vector<Token> tokenize(std::string_view text);
+
+// Replaces invalid UTF-8 sequences with U+FFFD.
+std::string repair_utf8(std::string_view text);
+
+// At most max_bytes bytes of text around [begin, end), cut on UTF-8 and word boundaries,
+// with "…" where it was cut; whitespace collapsed.
+std::string snippet(std::string_view text, std::size_t begin, std::size_t end, std::size_t max_bytes = 160);
+
+}  // namespace feedwatch::normalize
