@@ -17,7 +17,11 @@ struct Token {
 // NFKC case folding with accents stripped (utf8proc). Invalid UTF-8 bytes become U+FFFD.
 std::string fold(std::string_view text);
 
-// Splits text into words (letters, digits; "don't" and "U.S." stay words), folded.
+// Splits text into words, folded, in linear time. A word is a run of letters and numbers
+// (Unicode L* and N*); combining marks and format characters (soft hyphen, ZWJ) inside a word
+// stay in it. Everything else separates words, so "don't" is "don" + "t", "U.S." is "u" + "s"
+// and "Huawei's" is "huawei" + "s"; queries are tokenized the same way, so phrases still
+// match. Offsets are into text as given; invalid UTF-8 bytes separate words.
 std::vector<Token> tokenize(std::string_view text);
 
 // Replaces invalid UTF-8 sequences with U+FFFD.

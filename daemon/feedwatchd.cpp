@@ -1,0 +1,149 @@
+// feedwatchd: argv, configuration, signals and systemd notification around pipeline::App.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "config/config.hpp"
+#include "core/asio.hpp"
+#include "metrics/metrics.hpp"
+#include "pipeline/app.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+constexpr int k_exit_config = 78;  // EX_CONFIG
+
+using namespace feedwatch;
+
+int usage(std::ostream& out, int code)
+{
+    out << "usage: feedwatchd --config FILE\n"
+           "       feedwatchd --check-config FILE\n"
+           "       feedwatchd --version\n";
+    return code;
+}
+
+// Prints every problem as FILE:LINE:COL: message.
+std::optional<config::Config> load_or_report(const std::string& path)
+{
+    auto loaded = config::load_config(path);
+    if (!loaded) {
+        for (const auto& error : loaded.error()) {
+            std::cerr << error.to_string() << '\n';
+        }
+        return std::nullopt;
+    }
+    return std::move(*loaded);
+}
+
+// Sends WATCHDOG=1 at half the interval systemd asked for, but only while the app is healthy,
+// so a wedged store gets the service restarted.
+void schedule_watchdog(asio::steady_timer& timer, std::chrono::microseconds period, const pipeline::App& app)
+{
+    timer.expires_after(period);
+    timer.async_wait([&timer, period, &app](const boost::system::error_code& error) {
+        if (error) {
+            return;
+        }
+        if (app.healthy()) {
+            sd_notify(0, "WATCHDOG=1");
+        } else {
+            spdlog::error("unhealthy: withholding the watchdog ping");
+        }
+        schedule_watchdog(timer, period, app);
+    });
+}
+
+int run(const std::string& config_path)
+{
+    auto config = load_or_report(config_path);
+    if (!config) {
+        return k_exit_config;
+    }
+    auto store = store::Store::open(config->daemon.state_dir);
+    if (!store) {
+        spdlog::critical("cannot open the store: {}", store.error().detail);
+        return EXIT_FAILURE;
+    }
+    metrics::Metrics metrics(FEEDWATCH_VERSION);
+    asio::io_context io;
+    pipeline::App app(io, *config, **store, metrics);
+    if (auto started = app.start(); !started) {
+        spdlog::critical("{}", started.error().detail);
+        return EXIT_FAILURE;
+    }
+    spdlog::info("feedwatchd {} started: {} feeds, {} watchlists, listening on {} (port {})", FEEDWATCH_VERSION,
+                 config->feeds.size(), config->watchlists.size(), config->daemon.listen, app.port());
+    sd_notify(0, "READY=1");
+
+    asio::steady_timer watchdog(io);
+    std::uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0) {
+        schedule_watchdog(watchdog, std::chrono::microseconds{watchdog_usec / 2}, app);
+    }
+
+    asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& error, int signal_number) {
+            if (error) {
+                return;
+            }
+            if (signal_number == SIGHUP) {
+                sd_notify(0, "RELOADING=1");
+                if (auto reloaded = load_or_report(config_path)) {
+                    app.reload(std::move(*reloaded));
+                    metrics.set_config_reload_successful(true);
+                } else {
+                    spdlog::error("reload: {} is invalid; keeping the running configuration", config_path);
+                    metrics.set_config_reload_successful(false);
+                }
+                sd_notify(0, "READY=1");
+                signals.async_wait(on_signal);
+                return;
+            }
+            spdlog::info("signal {}: stopping", signal_number);
+            sd_notify(0, "STOPPING=1");
+            watchdog.cancel();
+            app.stop();
+            signals.cancel();
+        };
+    signals.async_wait(on_signal);
+    io.run();
+    spdlog::info("stopped");
+    return EXIT_SUCCESS;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (args.size() == 1 && args[0] == "--version") {
+        std::cout << "feedwatchd " FEEDWATCH_VERSION "\n";
+        return EXIT_SUCCESS;
+    }
+    if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+        return usage(std::cout, EXIT_SUCCESS);
+    }
+    if (args.size() != 2) {
+        return usage(std::cerr, 64);
+    }
+    const std::string path(args[1]);
+    if (args[0] == "--check-config") {
+        return load_or_report(path) ? EXIT_SUCCESS : k_exit_config;
+    }
+    if (args[0] == "--config") {
+        try {
+            return run(path);
+        } catch (const std::exception& error) {
+            spdlog::critical("startup failed: {}", error.what());
+            return EXIT_FAILURE;
+        }
+    }
+    return usage(std::cerr, 64);
+}

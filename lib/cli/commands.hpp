@@ -1,0 +1,18 @@
+#pragma once
+// The feedwatch command-line tool. Each command returns the process exit status.
+#include <string>
+#include <vector>
+
+namespace feedwatch::cli {
+
+// Dispatches argv (without the program name) to a command.
+int run(const std::vector<std::string>& args);
+
+// feedwatch parse FILE|URL --json [--content-type CT] [--base URL]
+int parse_command(const std::vector<std::string>& args);
+// feedwatch check-config FILE
+int check_config_command(const std::vector<std::string>& args);
+// feedwatch demo --feeds DIR [--origin ADDR] [--receiver ADDR] [--secret-file FILE] [--publish-every DURATION]
+int demo_command(const std::vector<std::string>& args);
+
+}  // namespace feedwatch::cli

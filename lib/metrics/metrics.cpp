@@ -1,0 +1,125 @@
+#include "metrics/metrics.hpp"
+
+#include <sstream>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace feedwatch::metrics {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+struct Metrics::Impl {
+    std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+    prometheus::Family<prometheus::Counter>& fetch_requests =
+        BuildCounter().Name("feedwatch_fetch_requests_total").Help("Feed fetches by outcome.").Register(*registry);
+    prometheus::Family<prometheus::Histogram>& fetch_duration =
+        BuildHistogram().Name("feedwatch_fetch_duration_seconds").Help("Time to fetch one feed.").Register(*registry);
+    prometheus::Family<prometheus::Counter>& fetch_bytes =
+        BuildCounter().Name("feedwatch_fetch_bytes_total").Help("Decoded body bytes fetched.").Register(*registry);
+    prometheus::Family<prometheus::Counter>& articles_new =
+        BuildCounter().Name("feedwatch_articles_new_total").Help("Articles stored for the first time.").Register(*registry);
+    prometheus::Family<prometheus::Counter>& articles_duplicate =
+        BuildCounter().Name("feedwatch_articles_duplicate_total").Help("Items already seen.").Register(*registry);
+    prometheus::Family<prometheus::Counter>& matches =
+        BuildCounter().Name("feedwatch_matches_total").Help("New articles matching a watchlist.").Register(*registry);
+    prometheus::Family<prometheus::Counter>& alerts_created =
+        BuildCounter().Name("feedwatch_alerts_created_total").Help("Alerts queued for delivery.").Register(*registry);
+    prometheus::Family<prometheus::Counter>& deliveries =
+        BuildCounter().Name("feedwatch_webhook_deliveries_total").Help("Webhook delivery attempts by outcome.").Register(*registry);
+    prometheus::Family<prometheus::Histogram>& alert_latency =
+        BuildHistogram().Name("feedwatch_alert_latency_seconds").Help("Article first seen to successful delivery.").Register(*registry);
+    prometheus::Gauge& outbox_pending =
+        BuildGauge().Name("feedwatch_outbox_pending").Help("Alerts waiting for delivery.").Register(*registry).Add({});
+    prometheus::Gauge& feeds =
+        BuildGauge().Name("feedwatch_feeds").Help("Feeds configured.").Register(*registry).Add({});
+    prometheus::Gauge& reload_ok = BuildGauge()
+                                       .Name("feedwatch_config_last_reload_successful")
+                                       .Help("1 when the last configuration load succeeded.")
+                                       .Register(*registry)
+                                       .Add({});
+    prometheus::Family<prometheus::Gauge>& build_info =
+        BuildGauge().Name("feedwatch_build_info").Help("Version of the running daemon.").Register(*registry);
+};
+
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& fetch_buckets()
+{
+    static const prometheus::Histogram::BucketBoundaries k_buckets{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    return k_buckets;
+}
+
+const prometheus::Histogram::BucketBoundaries& latency_buckets()
+{
+    static const prometheus::Histogram::BucketBoundaries k_buckets{0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600};
+    return k_buckets;
+}
+
+}  // namespace
+
+Metrics::Metrics(std::string_view version) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->build_info.Add({{"version", std::string(version)}}).Set(1);
+    m_impl->reload_ok.Set(1);
+    // Pre-create the outcome series so dashboards see zeros instead of gaps.
+    for (const char* outcome : {"ok", "not_modified", "http_error", "network_error", "too_large", "blocked", "parse_error"}) {
+        m_impl->fetch_requests.Add({{"outcome", outcome}});
+    }
+    m_impl->fetch_duration.Add({}, fetch_buckets());
+    m_impl->fetch_bytes.Add({});
+    m_impl->articles_new.Add({});
+    m_impl->articles_duplicate.Add({});
+    m_impl->alert_latency.Add({}, latency_buckets());
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::fetch_finished(std::string_view outcome, double seconds, double bytes)
+{
+    m_impl->fetch_requests.Add({{"outcome", std::string(outcome)}}).Increment();
+    m_impl->fetch_duration.Add({}, fetch_buckets()).Observe(seconds);
+    m_impl->fetch_bytes.Add({}).Increment(bytes);
+}
+
+void Metrics::articles_new(double count) { m_impl->articles_new.Add({}).Increment(count); }
+
+void Metrics::articles_duplicate(double count) { m_impl->articles_duplicate.Add({}).Increment(count); }
+
+void Metrics::matched(const std::string& watchlist) { m_impl->matches.Add({{"watchlist", watchlist}}).Increment(); }
+
+void Metrics::alert_created(const std::string& watchlist)
+{
+    m_impl->alerts_created.Add({{"watchlist", watchlist}}).Increment();
+}
+
+void Metrics::delivery_finished(const std::string& webhook, std::string_view outcome, double latency_seconds)
+{
+    m_impl->deliveries.Add({{"webhook", webhook}, {"outcome", std::string(outcome)}}).Increment();
+    if (outcome == "ok") {
+        m_impl->alert_latency.Add({}, latency_buckets()).Observe(latency_seconds);
+    }
+}
+
+void Metrics::set_outbox_pending(double count) { m_impl->outbox_pending.Set(count); }
+
+void Metrics::set_feeds(double count) { m_impl->feeds.Set(count); }
+
+void Metrics::set_config_reload_successful(bool ok) { m_impl->reload_ok.Set(ok ? 1 : 0); }
+
+std::string Metrics::render() const
+{
+    std::ostringstream out;
+    prometheus::TextSerializer{}.Serialize(out, m_impl->registry->Collect());
+    return out.str();
+}
+
+prometheus::Registry& Metrics::registry() { return *m_impl->registry; }
+
+}  // namespace feedwatch::metrics

@@ -1,0 +1,43 @@
+#pragma once
+// Every stage's Prometheus metrics in one registry owned by the daemon (no global registry).
+// Names follow feedwatch_<stage>_<thing>_<unit>; label values are outcomes, watchlist and
+// webhook names, never feed titles or URLs.
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+}
+
+namespace feedwatch::metrics {
+
+class Metrics {
+public:
+    explicit Metrics(std::string_view version);
+    ~Metrics();
+    Metrics(const Metrics&) = delete;
+    Metrics& operator=(const Metrics&) = delete;
+
+    // outcome: ok, not_modified, http_error, network_error, too_large, blocked, parse_error
+    void fetch_finished(std::string_view outcome, double seconds, double bytes);
+    void articles_new(double count);
+    void articles_duplicate(double count);
+    void matched(const std::string& watchlist);
+    void alert_created(const std::string& watchlist);
+    // outcome: ok, http_error, network_error, timeout
+    void delivery_finished(const std::string& webhook, std::string_view outcome, double latency_seconds);
+    void set_outbox_pending(double count);
+    void set_feeds(double count);
+    void set_config_reload_successful(bool ok);
+
+    // Prometheus text exposition format 0.0.4.
+    std::string render() const;
+    prometheus::Registry& registry();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace feedwatch::metrics

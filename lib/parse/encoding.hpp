@@ -1,0 +1,41 @@
+#pragma once
+// Byte documents to UTF-8 before any XML parsing (XML 1.0 Appendix F, RFC 7303 §3):
+// a byte-order mark wins, then the HTTP charset, then the XML declaration, then UTF-8.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedwatch::parse {
+
+struct DecodedDocument {
+    std::string text;                  // valid UTF-8, without byte-order mark
+    std::string encoding;              // lower-case name of the encoding actually used
+    bool malformed = false;            // bytes had to be replaced or reinterpreted
+    std::vector<std::string> errors;   // what was repaired, with byte offsets
+};
+
+// Returns the charset parameter of an HTTP Content-Type value, lower-case, unquoted;
+// empty when there is none.
+std::string charset_from_content_type(std::string_view content_type);
+
+// Returns the encoding named by an XML declaration at the start of an ASCII-compatible
+// document, lower-case; empty when there is none.
+std::string declared_xml_encoding(std::string_view document);
+
+// Converts document to UTF-8 (iconv for anything but UTF-8). Never fails: invalid bytes in
+// a non-UTF-8 encoding become U+FFFD; a document claimed as UTF-8 that is not valid UTF-8
+// keeps its valid sequences and has each invalid byte decoded as windows-1252 (the usual
+// cause is a Latin-1 feed labelled UTF-8). Either case sets malformed and adds an error.
+DecodedDocument decode_to_utf8(std::string_view document, std::string_view content_type);
+
+// True when text is valid UTF-8 (no overlongs, surrogates or values above U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+// Appends the UTF-8 encoding of code_point (caller passes a Unicode scalar value).
+void append_utf8(std::string& out, std::uint32_t code_point);
+
+// Replaces every invalid UTF-8 byte of text by U+FFFD.
+std::string repair_utf8(std::string_view text);
+
+}  // namespace feedwatch::parse

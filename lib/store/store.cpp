@@ -1,0 +1,331 @@
+#include "store/store.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <string_view>
+#include <system_error>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "core/digest.hpp"
+#include "store/codec.hpp"
+
+namespace feedwatch::store {
+namespace {
+
+// Key layout (one keyspace, prefixes instead of column families):
+//   a/<article_id>                       article JSON
+//   s/<sha256(feed_url)>/<item_id>       seen index -> article id
+//   f/<feed_url>                         feed state JSON
+//   o/<created:020>/<seq:020>/<webhook_id>  outbox row JSON; sorts FIFO by creation
+//   w/<webhook_id>                       outbox index -> outbox key, so that a webhook_id is
+//                                        queued at most once while pending
+constexpr std::string_view k_article_prefix = "a/";
+constexpr std::string_view k_seen_prefix = "s/";
+constexpr std::string_view k_feed_prefix = "f/";
+constexpr std::string_view k_outbox_prefix = "o/";
+constexpr std::string_view k_outbox_index_prefix = "w/";
+
+std::string article_key(std::string_view article_id)
+{
+    return std::string(k_article_prefix).append(article_id);
+}
+
+std::string seen_key(std::string_view feed_url, std::string_view item_id)
+{
+    return std::string(k_seen_prefix).append(core::sha256_hex(feed_url)).append("/").append(item_id);
+}
+
+std::string feed_key(std::string_view feed_url)
+{
+    return std::string(k_feed_prefix).append(feed_url);
+}
+
+std::string outbox_index_key(std::string_view webhook_id)
+{
+    return std::string(k_outbox_index_prefix).append(webhook_id);
+}
+
+std::string outbox_key(core::Instant created, std::uint64_t sequence, std::string_view webhook_id)
+{
+    // Zero-padded decimal sorts like the number; instants before 1970 sort first.
+    const auto seconds = std::max<std::int64_t>(0, created.time_since_epoch().count());
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "o/%020" PRId64 "/%020" PRIu64 "/", seconds, sequence);
+    return std::string(buffer).append(webhook_id);
+}
+
+// The sequence part of an outbox key, or 0 when the key is not ours.
+std::uint64_t outbox_sequence(std::string_view key)
+{
+    constexpr std::size_t k_begin = 2 + 20 + 1;
+    if (key.size() < k_begin + 20) {
+        return 0;
+    }
+    std::uint64_t value = 0;
+    for (char digit : key.substr(k_begin, 20)) {
+        if (digit < '0' || digit > '9') {
+            return 0;
+        }
+        value = value * 10 + static_cast<std::uint64_t>(digit - '0');
+    }
+    return value;
+}
+
+core::Result<void> check(const rocksdb::Status& status, std::string_view what)
+{
+    if (status.ok()) {
+        return {};
+    }
+    return core::fail(core::ErrorCode::store, std::string(what) + ": " + status.ToString());
+}
+
+}  // namespace
+
+struct Store::Impl {
+    std::filesystem::path dir;
+    std::unique_ptr<rocksdb::DB> db;
+    // Serialises read-check-write sequences on the outbox (dedup index, counter, sequence).
+    std::mutex write_mutex;
+    std::atomic<std::size_t> pending{0};
+    std::uint64_t next_sequence = 1;
+
+    rocksdb::WriteOptions synced() const
+    {
+        rocksdb::WriteOptions options;
+        options.sync = true;  // WAL on and fsynced: an acknowledged alert survives a crash
+        return options;
+    }
+
+    // Value of key, nullopt when absent.
+    core::Result<std::optional<std::string>> get(const std::string& key) const
+    {
+        std::string value;
+        const rocksdb::Status status = db->Get(rocksdb::ReadOptions{}, key, &value);
+        if (status.IsNotFound()) {
+            return std::optional<std::string>{};
+        }
+        if (!status.ok()) {
+            return core::fail(core::ErrorCode::store, "read " + key + ": " + status.ToString());
+        }
+        return std::optional<std::string>{std::move(value)};
+    }
+
+    // Outbox rows in key order; stops after limit rows accepted by keep.
+    template <class Keep>
+    core::Result<std::vector<QueuedAlert>> scan_outbox(std::size_t limit, Keep&& keep) const
+    {
+        std::vector<QueuedAlert> rows;
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}));
+        for (it->Seek(rocksdb::Slice(k_outbox_prefix.data(), k_outbox_prefix.size()));
+             it->Valid() && it->key().starts_with(rocksdb::Slice(k_outbox_prefix.data(), k_outbox_prefix.size())) &&
+             rows.size() < limit;
+             it->Next()) {
+            auto entry = codec::decode_outbox_entry(it->value().ToStringView());
+            if (!entry) {
+                return core::fail(entry.error().code, entry.error().detail + " (key " + it->key().ToString() + ")");
+            }
+            if (keep(*entry)) {
+                rows.push_back(QueuedAlert{it->key().ToString(), std::move(*entry)});
+            }
+        }
+        if (auto status = check(it->status(), "scan outbox"); !status) {
+            return tl::unexpected(status.error());
+        }
+        return rows;
+    }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+Store::~Store()
+{
+    if (m_impl && m_impl->db) {
+        // Best effort: flush nothing, just release the LOCK and file handles cleanly.
+        m_impl->db->Close().PermitUncheckedError();
+    }
+}
+
+core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir)
+{
+    std::error_code error;
+    std::filesystem::create_directories(dir, error);
+    if (error) {
+        return core::fail(core::ErrorCode::io, "cannot create store directory " + dir.string() + ": " + error.message());
+    }
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.keep_log_file_num = 5;
+    options.OptimizeForSmallDb();
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status status = rocksdb::DB::Open(options, dir.string(), &raw);
+    if (!status.ok()) {
+        std::string detail = "cannot open store in " + dir.string() + ": " + status.ToString();
+        if (status.IsIOError() && status.ToString().find("lock") != std::string::npos) {
+            detail += " (is another feedwatch process using this directory?)";
+        }
+        return core::fail(core::ErrorCode::store, std::move(detail));
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->dir = dir;
+    impl->db.reset(raw);
+
+    // Count pending rows and continue the sequence after the highest one still queued.
+    auto rows = impl->scan_outbox(SIZE_MAX, [](const model::OutboxEntry&) { return true; });
+    if (!rows) {
+        return tl::unexpected(rows.error());
+    }
+    impl->pending = rows->size();
+    for (const QueuedAlert& row : *rows) {
+        impl->next_sequence = std::max(impl->next_sequence, outbox_sequence(row.key) + 1);
+    }
+    return std::make_unique<Store>(std::move(impl));
+}
+
+core::Result<std::optional<FeedState>> Store::feed_state(const std::string& feed_url) const
+{
+    auto value = m_impl->get(feed_key(feed_url));
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return std::optional<FeedState>{};
+    }
+    auto state = codec::decode_feed_state(**value);
+    if (!state) {
+        return tl::unexpected(state.error());
+    }
+    return std::optional<FeedState>{std::move(*state)};
+}
+
+core::Result<bool> Store::seen(const std::string& feed_url, const std::string& item_id) const
+{
+    auto value = m_impl->get(seen_key(feed_url, item_id));
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    return value->has_value();
+}
+
+core::Result<std::optional<model::Article>> Store::article(const std::string& article_id) const
+{
+    auto value = m_impl->get(article_key(article_id));
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return std::optional<model::Article>{};
+    }
+    auto decoded = codec::decode_article(**value);
+    if (!decoded) {
+        return tl::unexpected(decoded.error());
+    }
+    return std::optional<model::Article>{std::move(*decoded)};
+}
+
+core::Result<void> Store::commit(const PollCommit& commit)
+{
+    rocksdb::WriteBatch batch;
+    for (const model::Article& article : commit.articles) {
+        batch.Put(article_key(article.id), codec::encode_article(article));
+        batch.Put(seen_key(commit.feed_url, article.item.id), article.id);
+    }
+    batch.Put(feed_key(commit.feed_url), codec::encode_feed_state(commit.state));
+
+    const std::lock_guard lock(m_impl->write_mutex);
+    std::set<std::string> queued;  // webhook ids added by this batch
+    std::uint64_t sequence = m_impl->next_sequence;
+    for (const model::OutboxEntry& entry : commit.outbox) {
+        const std::string index_key = outbox_index_key(entry.webhook_id);
+        auto existing = m_impl->get(index_key);
+        if (!existing) {
+            return tl::unexpected(existing.error());
+        }
+        if (existing->has_value() || !queued.insert(entry.webhook_id).second) {
+            continue;  // this alert is already pending: never two rows for one webhook-id
+        }
+        const std::string key = outbox_key(entry.created, sequence++, entry.webhook_id);
+        batch.Put(key, codec::encode_outbox_entry(entry));
+        batch.Put(index_key, key);
+    }
+    if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "commit poll of " + commit.feed_url);
+        !status) {
+        return status;
+    }
+    m_impl->next_sequence = sequence;
+    m_impl->pending += queued.size();
+    return {};
+}
+
+core::Result<void> Store::save_feed_state(const std::string& feed_url, const FeedState& state)
+{
+    // Validators and error counts are cheap to lose: no fsync.
+    return check(m_impl->db->Put(rocksdb::WriteOptions{}, feed_key(feed_url), codec::encode_feed_state(state)),
+                 "save feed state of " + feed_url);
+}
+
+core::Result<std::vector<QueuedAlert>> Store::outbox_due(core::Instant now, std::size_t limit) const
+{
+    return m_impl->scan_outbox(limit, [now](const model::OutboxEntry& entry) { return entry.next_attempt <= now; });
+}
+
+core::Result<std::vector<QueuedAlert>> Store::outbox_all() const
+{
+    return m_impl->scan_outbox(SIZE_MAX, [](const model::OutboxEntry&) { return true; });
+}
+
+core::Result<void> Store::outbox_delivered(const std::string& key)
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    auto value = m_impl->get(key);
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return {};  // already gone
+    }
+    rocksdb::WriteBatch batch;
+    batch.Delete(key);
+    if (auto entry = codec::decode_outbox_entry(**value); entry) {
+        batch.Delete(outbox_index_key(entry->webhook_id));
+    }
+    if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "delete outbox row " + key); !status) {
+        return status;
+    }
+    --m_impl->pending;
+    return {};
+}
+
+core::Result<void> Store::outbox_reschedule(const std::string& key, const model::OutboxEntry& entry)
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    auto value = m_impl->get(key);
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return {};  // delivered meanwhile: do not resurrect it
+    }
+    return check(m_impl->db->Put(m_impl->synced(), key, codec::encode_outbox_entry(entry)),
+                 "reschedule outbox row " + key);
+}
+
+std::size_t Store::outbox_pending() const
+{
+    return m_impl->pending.load();
+}
+
+bool Store::healthy() const
+{
+    std::string value;
+    const rocksdb::Status status = m_impl->db->Get(rocksdb::ReadOptions{}, "h/probe", &value);
+    return status.ok() || status.IsNotFound();
+}
+
+}  // namespace feedwatch::store
