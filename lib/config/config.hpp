@@ -7,9 +7,12 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tl/expected.hpp>
+
+#include "match/matcher.hpp"
 
 namespace feedwatch::config {
 
@@ -82,6 +85,11 @@ using ConfigResult = tl::expected<Config, std::vector<ConfigError>>;
 // reads webhook secret files (a systemd credential when $CREDENTIALS_DIRECTORY has a file of
 // that name), checks every cross reference (notify names, duplicate names, queries).
 ConfigResult load_config(const std::filesystem::path& path);
+
+// The enabled watchlists of a loaded config with their queries parsed, ready for
+// match::Matcher. Watchlists whose query does not parse are left out (load_config has
+// already rejected them).
+std::vector<match::WatchlistSpec> watchlist_specs(const Config& config);
 
 // "90s", "15m", "1h", "2d", "1h30m" -> seconds; nullopt when malformed or zero.
 std::optional<Seconds> parse_duration(std::string_view text);

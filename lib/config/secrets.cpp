@@ -25,7 +25,7 @@ std::string_view trim(std::string_view text)
     return text.substr(first, text.find_last_not_of(k_space) - first + 1);
 }
 
-std::string quoted(const std::filesystem::path& path)
+std::string in_quotes(const std::filesystem::path& path)
 {
     return "\"" + path.string() + "\"";
 }
@@ -61,16 +61,16 @@ tl::expected<std::string, std::string> read_secret(const std::filesystem::path& 
     }
     auto content = read_file(source);
     if (!content) {
-        return tl::unexpected<std::string>("cannot read " + quoted(source) + ": " + content.error());
+        return tl::unexpected<std::string>("cannot read " + in_quotes(source) + ": " + content.error());
     }
     const std::string_view key = trim(*content);
     if (key.empty()) {
-        return tl::unexpected<std::string>(quoted(source) + " is empty");
+        return tl::unexpected<std::string>(in_quotes(source) + " is empty");
     }
     if (key.substr(0, k_whsec_prefix.size()) == k_whsec_prefix) {
         std::string decoded;
         if (!core::base64_decode(key.substr(k_whsec_prefix.size()), decoded) || decoded.empty()) {
-            return tl::unexpected<std::string>(quoted(source) + " starts with whsec_ but the rest is not base64");
+            return tl::unexpected<std::string>(in_quotes(source) + " starts with whsec_ but the rest is not base64");
         }
         return decoded;
     }

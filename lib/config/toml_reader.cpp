@@ -10,7 +10,7 @@ bool is_continuation(char c)
     return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
 
-std::string quoted(std::string_view text)
+std::string in_quotes(std::string_view text)
 {
     return "\"" + std::string(text) + "\"";
 }
@@ -60,7 +60,7 @@ void TomlReader::reject_unknown_keys(const toml::table& table, std::initializer_
 {
     for (const auto& [key, value] : table) {
         if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-            error(at(key), "unknown key " + quoted(key.str()) + std::string(context));
+            error(at(key), "unknown key " + in_quotes(key.str()) + std::string(context));
         }
     }
 }
@@ -69,7 +69,7 @@ const toml::node* TomlReader::require(const toml::table& table, std::string_view
 {
     const toml::node* node = table.get(key);
     if (node == nullptr) {
-        error(at(table), std::string(what) + ": missing required key " + quoted(key));
+        error(at(table), std::string(what) + ": missing required key " + in_quotes(key));
     }
     return node;
 }
@@ -102,7 +102,7 @@ std::optional<Seconds> TomlReader::duration(const toml::node& node, std::string_
     }
     auto parsed = parse_duration(value->get());
     if (!parsed) {
-        error(at(node), std::string(what) + ": invalid duration " + quoted(value->get()) +
+        error(at(node), std::string(what) + ": invalid duration " + in_quotes(value->get()) +
                             " (expected e.g. \"90s\", \"15m\", \"1h30m\", \"2d\")");
     }
     return parsed;
@@ -124,7 +124,7 @@ std::optional<std::uint64_t> TomlReader::size(const toml::node& node, std::strin
     }
     auto parsed = parse_size(value->get());
     if (!parsed) {
-        error(at(node), std::string(what) + ": invalid size " + quoted(value->get()) +
+        error(at(node), std::string(what) + ": invalid size " + in_quotes(value->get()) +
                             " (expected e.g. \"16MiB\", \"512KiB\", \"10MB\", \"1000\")");
     }
     return parsed;

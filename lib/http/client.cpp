@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
@@ -145,6 +146,7 @@ struct Transfer {
     Transfer& operator=(const Transfer&) = delete;
 
     Request request;
+    void* owner = nullptr;  // the Client::Impl that started it
     CURL* easy = nullptr;
     curl_slist* header_list = nullptr;
     char error_buffer[CURL_ERROR_SIZE] = {};
@@ -263,6 +265,7 @@ core::Result<std::shared_ptr<Transfer>> Client::Impl::start(Request request)
     }
 
     auto transfer = std::make_shared<Transfer>(io, std::move(request));
+    transfer->owner = this;
     transfer->done.expires_at(asio::steady_timer::time_point::max());
     const Request& r = transfer->request;
     CURL* easy = curl_easy_init();
@@ -559,7 +562,13 @@ curl_socket_t Client::Impl::on_open_socket(void* clientp, curlsocktype purpose, 
         transfer.refused_address = ip.to_string();
         return CURL_SOCKET_BAD;
     }
-    return ::socket(address->family, address->socktype, address->protocol);
+    const curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
+    if (fd != CURL_SOCKET_BAD) {
+        // curl may close a socket it did not open here (the resolver's socketpair) before it
+        // reports CURL_POLL_REMOVE: drop a stale watch that carries the same number.
+        static_cast<Impl*>(transfer.owner)->forget_socket(fd);
+    }
+    return fd;
 }
 
 int Client::Impl::on_close_socket(void* clientp, curl_socket_t fd)

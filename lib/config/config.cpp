@@ -1,0 +1,545 @@
+#include "config/config.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include <toml++/toml.h>
+
+#include "config/secrets.hpp"
+#include "config/toml_reader.hpp"
+#include "match/matcher.hpp"
+
+namespace feedwatch::config {
+namespace {
+
+using detail::TomlReader;
+
+std::string in_quotes(std::string_view text)
+{
+    return "\"" + std::string(text) + "\"";
+}
+
+std::string describe(const Location& where)
+{
+    std::string out = where.file.string();
+    if (where.line > 0) {
+        out += ":" + std::to_string(where.line);
+        if (where.column > 0) {
+            out += ":" + std::to_string(where.column);
+        }
+    }
+    return out;
+}
+
+bool is_http_url(std::string_view url)
+{
+    const auto lower_prefix = [&](std::string_view prefix) {
+        if (url.size() < prefix.size()) {
+            return false;
+        }
+        for (std::size_t i = 0; i < prefix.size(); ++i) {
+            const char c = url[i];
+            const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            if (lower != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    };
+    std::size_t host = 0;
+    if (lower_prefix("http://")) {
+        host = 7;
+    } else if (lower_prefix("https://")) {
+        host = 8;
+    } else {
+        return false;
+    }
+    if (url.find_first_of(" \t\r\n") != std::string_view::npos) {
+        return false;
+    }
+    const std::size_t host_end = url.find_first_of("/?#", host);
+    return (host_end == std::string_view::npos ? url.size() : host_end) > host;
+}
+
+// "host:port" or "[v6]:port" with a port from 0 to 65535.
+bool is_listen_address(std::string_view listen)
+{
+    const std::size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size() || colon + 6 < listen.size()) {
+        return false;
+    }
+    unsigned port = 0;
+    for (const char c : listen.substr(colon + 1)) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        port = port * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (port > 65535) {
+        return false;
+    }
+    const std::string_view host = listen.substr(0, colon);
+    if (host.front() == '[') {
+        return host.size() > 2 && host.back() == ']';
+    }
+    return host.find(':') == std::string_view::npos;
+}
+
+bool has_glob_characters(std::string_view pattern)
+{
+    return pattern.find_first_of("*?[") != std::string_view::npos;
+}
+
+std::string escape_glob(std::string_view text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == '\\') {
+            out.push_back('\\');
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::filesystem::path& path)
+{
+    return path.is_absolute() || base_dir.empty() ? path : base_dir / path;
+}
+
+// "feed", or feed "https://x" once its identity is known.
+std::string label(std::string_view kind, const std::string& identity)
+{
+    return identity.empty() ? std::string(kind) : std::string(kind) + " " + in_quotes(identity);
+}
+
+// A parsed file and the reader that reports against it. The text outlives the reader.
+struct Document {
+    std::string text;
+    std::unique_ptr<TomlReader> reader;
+    toml::table root;
+};
+
+class Loader {
+public:
+    explicit Loader(const std::filesystem::path& path) { m_config.source = path; }
+
+    ConfigResult run()
+    {
+        const std::filesystem::path& path = m_config.source;
+        auto document = open(path);
+        if (document) {
+            read_main(*document);
+        }
+        check_references();
+        if (!m_errors.empty()) {
+            sort_errors();
+            return tl::unexpected<std::vector<ConfigError>>(std::move(m_errors));
+        }
+        return std::move(m_config);
+    }
+
+private:
+    std::unique_ptr<Document> open(const std::filesystem::path& path, std::optional<Location> named_at = {})
+    {
+        m_file_order.emplace(path.string(), m_file_order.size());
+        auto content = detail::read_file(path);
+        if (!content) {
+            if (named_at) {
+                m_errors.push_back({*named_at, "cannot read " + in_quotes(path.string()) + ": " + content.error()});
+            } else {
+                m_errors.push_back({Location{path, 0, 0}, "cannot read file: " + content.error()});
+            }
+            return nullptr;
+        }
+        auto document = std::make_unique<Document>();
+        document->text = std::move(*content);
+        document->reader = std::make_unique<TomlReader>(path, document->text, m_errors);
+        try {
+            document->root = toml::parse(document->text, path.string());
+        } catch (const toml::parse_error& error) {
+            document->reader->error(document->reader->at(error.source()), std::string(error.description()));
+            return nullptr;
+        }
+        return document;
+    }
+
+    void read_main(Document& document)
+    {
+        TomlReader& reader = *document.reader;
+        const toml::table& root = document.root;
+        reader.reject_unknown_keys(root, {"watchlist_files", "daemon", "fetch", "feed", "webhook", "watchlist"}, "");
+        if (const auto* node = root.get("daemon")) {
+            read_daemon(*node, reader);
+        }
+        if (const auto* node = root.get("fetch")) {
+            read_fetch(*node, reader);
+        }
+        if (const auto* node = root.get("feed")) {
+            read_feeds(*node, reader);
+        }
+        if (const auto* node = root.get("webhook")) {
+            read_webhooks(*node, reader);
+        }
+        if (const auto* node = root.get("watchlist")) {
+            read_watchlists(*node, reader);
+        }
+        if (const auto* node = root.get("watchlist_files")) {
+            read_watchlist_files(*node, reader);
+        }
+    }
+
+    const toml::table* section(const toml::node& node, TomlReader& reader, std::string_view name)
+    {
+        const auto* table = node.as_table();
+        if (table == nullptr) {
+            reader.error(reader.at(node), std::string(name) + ": expected a table ([" + std::string(name) + "]), got " +
+                                              std::string(detail::type_name(node)));
+        }
+        return table;
+    }
+
+    void read_daemon(const toml::node& node, TomlReader& reader)
+    {
+        const auto* table = section(node, reader, "daemon");
+        if (table == nullptr) {
+            return;
+        }
+        reader.reject_unknown_keys(*table, {"state_dir", "listen"}, " in [daemon]");
+        DaemonConfig& daemon = m_config.daemon;
+        if (const auto* value = table->get("state_dir")) {
+            if (auto state_dir = reader.string(*value, "daemon.state_dir")) {
+                if (state_dir->empty()) {
+                    reader.error(reader.at(*value), "daemon.state_dir: must not be empty");
+                } else {
+                    daemon.state_dir = *state_dir;
+                }
+            }
+        }
+        if (const auto* value = table->get("listen")) {
+            if (auto listen = reader.string(*value, "daemon.listen")) {
+                if (is_listen_address(*listen)) {
+                    daemon.listen = *listen;
+                } else {
+                    reader.error(reader.at(*value),
+                                 "daemon.listen: expected host:port such as \"127.0.0.1:9464\", got " + in_quotes(*listen));
+                }
+            }
+        }
+    }
+
+    void read_fetch(const toml::node& node, TomlReader& reader)
+    {
+        const auto* table = section(node, reader, "fetch");
+        if (table == nullptr) {
+            return;
+        }
+        reader.reject_unknown_keys(*table, {"interval", "timeout", "max_body", "allow_private_networks", "user_agent"},
+                                   " in [fetch]");
+        FetchConfig& fetch = m_config.fetch;
+        if (const auto* value = table->get("interval")) {
+            fetch.interval = reader.duration(*value, "fetch.interval").value_or(fetch.interval);
+        }
+        if (const auto* value = table->get("timeout")) {
+            fetch.timeout = reader.duration(*value, "fetch.timeout").value_or(fetch.timeout);
+        }
+        if (const auto* value = table->get("max_body")) {
+            if (auto size = reader.size(*value, "fetch.max_body")) {
+                if (*size == 0) {
+                    reader.error(reader.at(*value), "fetch.max_body: must be greater than zero");
+                } else {
+                    fetch.max_body = *size;
+                }
+            }
+        }
+        if (const auto* value = table->get("allow_private_networks")) {
+            fetch.allow_private_networks =
+                reader.boolean(*value, "fetch.allow_private_networks").value_or(fetch.allow_private_networks);
+        }
+        if (const auto* value = table->get("user_agent")) {
+            fetch.user_agent = reader.string(*value, "fetch.user_agent").value_or(fetch.user_agent);
+        }
+    }
+
+    void read_feeds(const toml::node& node, TomlReader& reader)
+    {
+        const auto* array = reader.tables(node, "feed");
+        if (array == nullptr) {
+            return;
+        }
+        for (const auto& element : *array) {
+            const auto& table = *element.as_table();
+            FeedConfig feed;
+            feed.where = reader.at(table);
+            reader.reject_unknown_keys(table, {"url", "interval", "tags"}, " in [[feed]]");
+            bool ok = true;
+            if (const auto* value = reader.require(table, "url", "feed")) {
+                auto url = reader.string(*value, "feed: url");
+                if (url && !is_http_url(*url)) {
+                    reader.error(reader.at(*value), "feed: url: " + in_quotes(*url) + " is not an http or https URL");
+                    url.reset();
+                }
+                if (url) {
+                    feed.url = *url;
+                    const auto [first, inserted] = m_feed_urls.emplace(feed.url, reader.at(*value));
+                    if (!inserted) {
+                        reader.error(reader.at(*value),
+                                     "duplicate feed " + in_quotes(feed.url) + " (first at " + describe(first->second) + ")");
+                        ok = false;
+                    }
+                }
+            }
+            const std::string what = label("feed", feed.url);
+            if (const auto* value = table.get("interval")) {
+                feed.interval = reader.duration(*value, what + ": interval");
+            }
+            if (const auto* value = table.get("tags")) {
+                if (auto tags = reader.strings(*value, what + ": tags")) {
+                    for (auto& tag : *tags) {
+                        feed.tags.push_back(std::move(tag.value));
+                    }
+                }
+            }
+            if (ok && !feed.url.empty()) {
+                m_config.feeds.push_back(std::move(feed));
+            }
+        }
+    }
+
+    void read_webhooks(const toml::node& node, TomlReader& reader)
+    {
+        const auto* array = reader.tables(node, "webhook");
+        if (array == nullptr) {
+            return;
+        }
+        const std::filesystem::path base_dir = reader.file().parent_path();
+        for (const auto& element : *array) {
+            const auto& table = *element.as_table();
+            WebhookConfig webhook;
+            webhook.where = reader.at(table);
+            reader.reject_unknown_keys(table, {"name", "url", "secret_file", "timeout"}, " in [[webhook]]");
+            if (const auto* value = reader.require(table, "name", "webhook")) {
+                if (auto name = reader.string(*value, "webhook: name")) {
+                    if (name->empty()) {
+                        reader.error(reader.at(*value), "webhook: name: must not be empty");
+                    } else {
+                        webhook.name = *name;
+                        const auto [first, inserted] = m_webhook_names.emplace(webhook.name, reader.at(*value));
+                        if (!inserted) {
+                            reader.error(reader.at(*value), "duplicate webhook name " + in_quotes(webhook.name) +
+                                                                " (first at " + describe(first->second) + ")");
+                        }
+                    }
+                }
+            }
+            const std::string what = label("webhook", webhook.name);
+            if (const auto* value = reader.require(table, "url", what)) {
+                if (auto url = reader.string(*value, what + ": url")) {
+                    if (is_http_url(*url)) {
+                        webhook.url = *url;
+                    } else {
+                        reader.error(reader.at(*value), what + ": url: " + in_quotes(*url) + " is not an http or https URL");
+                    }
+                }
+            }
+            if (const auto* value = table.get("timeout")) {
+                webhook.timeout = reader.duration(*value, what + ": timeout").value_or(webhook.timeout);
+            }
+            if (const auto* value = table.get("secret_file")) {
+                if (auto file = reader.string(*value, what + ": secret_file")) {
+                    if (file->empty()) {
+                        reader.error(reader.at(*value), what + ": secret_file: must not be empty");
+                    } else {
+                        webhook.secret_file = resolve(base_dir, *file);
+                        auto secret = detail::read_secret(*webhook.secret_file);
+                        if (secret) {
+                            webhook.secrets.push_back(std::move(*secret));
+                        } else {
+                            reader.error(reader.at(*value), what + ": secret_file: " + secret.error());
+                        }
+                    }
+                }
+            }
+            m_config.webhooks.push_back(std::move(webhook));
+        }
+    }
+
+    void read_watchlists(const toml::node& node, TomlReader& reader)
+    {
+        const auto* array = reader.tables(node, "watchlist");
+        if (array == nullptr) {
+            return;
+        }
+        for (const auto& element : *array) {
+            const auto& table = *element.as_table();
+            WatchlistConfig watchlist;
+            watchlist.where = reader.at(table);
+            reader.reject_unknown_keys(table, {"name", "query", "notify", "enabled"}, " in [[watchlist]]");
+            if (const auto* value = reader.require(table, "name", "watchlist")) {
+                if (auto name = reader.string(*value, "watchlist: name")) {
+                    if (name->empty()) {
+                        reader.error(reader.at(*value), "watchlist: name: must not be empty");
+                    } else {
+                        watchlist.name = *name;
+                        const auto [first, inserted] = m_watchlist_names.emplace(watchlist.name, reader.at(*value));
+                        if (!inserted) {
+                            reader.error(reader.at(*value), "duplicate watchlist name " + in_quotes(watchlist.name) +
+                                                                " (first at " + describe(first->second) + ")");
+                        }
+                    }
+                }
+            }
+            const std::string what = label("watchlist", watchlist.name);
+            if (const auto* value = reader.require(table, "query", what)) {
+                if (auto query = reader.string(*value, what + ": query")) {
+                    watchlist.query = *query;
+                    watchlist.query_where = reader.inside_string(*value, 0);
+                    if (auto parsed = match::Query::parse(*query); !parsed) {
+                        reader.error(reader.inside_string(*value, parsed.error().offset),
+                                     what + ": query: " + parsed.error().message);
+                    }
+                }
+            }
+            std::vector<detail::Located> notify;
+            if (const auto* value = table.get("notify")) {
+                if (auto names = reader.strings(*value, what + ": notify")) {
+                    notify = std::move(*names);
+                }
+            }
+            if (const auto* value = table.get("enabled")) {
+                watchlist.enabled = reader.boolean(*value, what + ": enabled").value_or(watchlist.enabled);
+            }
+            for (const auto& name : notify) {
+                watchlist.notify.push_back(name.value);
+            }
+            m_notify.push_back(Notify{what, std::move(notify)});
+            m_config.watchlists.push_back(std::move(watchlist));
+        }
+    }
+
+    void read_watchlist_files(const toml::node& node, TomlReader& reader)
+    {
+        auto patterns = reader.strings(node, "watchlist_files");
+        if (!patterns) {
+            return;
+        }
+        const std::filesystem::path base_dir = reader.file().parent_path();
+        std::set<std::filesystem::path> seen;
+        for (const auto& pattern : *patterns) {
+            std::vector<std::filesystem::path> paths;
+            if (!has_glob_characters(pattern.value)) {
+                paths.push_back(resolve(base_dir, pattern.value));
+            } else {
+                const std::filesystem::path pattern_path(pattern.value);
+                const std::string full = pattern_path.is_absolute() || base_dir.empty()
+                                             ? pattern.value
+                                             : escape_glob((base_dir / "").string()) + pattern.value;
+                glob_t found{};
+                const int status = ::glob(full.c_str(), 0, nullptr, &found);
+                if (status == 0) {
+                    for (std::size_t i = 0; i < found.gl_pathc; ++i) {
+                        paths.emplace_back(found.gl_pathv[i]);
+                    }
+                }
+                ::globfree(&found);
+                if (paths.empty()) {
+                    reader.error(pattern.where, "watchlist_files: " + in_quotes(pattern.value) + " matches no file");
+                    continue;
+                }
+            }
+            for (auto& path : paths) {
+                std::error_code error;
+                const auto canonical = std::filesystem::weakly_canonical(path, error);
+                if (!seen.insert(error ? path : canonical).second) {
+                    continue;  // named twice (two globs matching one file): read it once
+                }
+                if (auto document = open(path, pattern.where)) {
+                    read_watchlist_file(*document);
+                    m_config.watchlist_files.push_back(path);
+                }
+            }
+        }
+    }
+
+    void read_watchlist_file(Document& document)
+    {
+        TomlReader& reader = *document.reader;
+        reader.reject_unknown_keys(document.root, {"watchlist"}, " (a watchlist file holds only [[watchlist]] tables)");
+        if (const auto* node = document.root.get("watchlist")) {
+            read_watchlists(*node, reader);
+        }
+    }
+
+    void check_references()
+    {
+        for (const auto& notify : m_notify) {
+            for (const auto& name : notify.names) {
+                if (m_webhook_names.find(name.value) == m_webhook_names.end()) {
+                    m_errors.push_back({name.where, notify.what + ": notify: unknown webhook " + in_quotes(name.value)});
+                }
+            }
+        }
+    }
+
+    // Files in the order they were read, then by position.
+    void sort_errors()
+    {
+        const auto rank = [this](const ConfigError& error) {
+            const auto found = m_file_order.find(error.where.file.string());
+            const std::size_t file = found == m_file_order.end() ? m_file_order.size() : found->second;
+            return std::tuple(file, error.where.line, error.where.column);
+        };
+        std::stable_sort(m_errors.begin(), m_errors.end(),
+                         [&](const ConfigError& a, const ConfigError& b) { return rank(a) < rank(b); });
+    }
+
+    struct Notify {
+        std::string what;
+        std::vector<detail::Located> names;
+    };
+
+    Config m_config;
+    std::vector<ConfigError> m_errors;
+    std::map<std::string, std::size_t> m_file_order;
+    std::map<std::string, Location> m_feed_urls;
+    std::map<std::string, Location> m_webhook_names;
+    std::map<std::string, Location> m_watchlist_names;
+    std::vector<Notify> m_notify;
+};
+
+}  // namespace
+
+std::string ConfigError::to_string() const
+{
+    return describe(where) + ": " + message;
+}
+
+ConfigResult load_config(const std::filesystem::path& path)
+{
+    return Loader(path).run();
+}
+
+std::vector<match::WatchlistSpec> watchlist_specs(const Config& config)
+{
+    std::vector<match::WatchlistSpec> specs;
+    for (const auto& watchlist : config.watchlists) {
+        if (!watchlist.enabled) {
+            continue;
+        }
+        auto query = match::Query::parse(watchlist.query);
+        if (query) {
+            specs.push_back(match::WatchlistSpec{watchlist.name, std::move(*query), watchlist.notify});
+        }
+    }
+    return specs;
+}
+
+}  // namespace feedwatch::config

@@ -1,0 +1,31 @@
+#pragma once
+// The webhook body for one watchlist match. Rendered once, when the alert is created, and
+// stored in the outbox, so that retries send the same bytes.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.hpp"
+#include "model/article.hpp"
+
+namespace feedwatch::deliver {
+
+// Longest summary in a payload, in bytes.
+inline constexpr std::size_t k_max_summary_bytes = 1024;
+
+// Compact JSON of this shape (every key always present; strings may be empty):
+//   {"type":"watchlist.match","timestamp":"<RFC 3339>",
+//    "data":{"watchlist":"…",
+//            "article":{"id","title","link","published","author","summary","feed":{"url","title"}},
+//            "matches":[{"term","field","snippet"}]}}
+// `published` is RFC 3339 or "" when unknown. `summary` is article.item.text (or
+// item.summary when text is empty) cut to k_max_summary_bytes on a UTF-8 boundary.
+// Invalid UTF-8 anywhere becomes U+FFFD. Never throws on input data.
+std::string render_json_payload(std::string_view watchlist, const model::Article& article,
+                                const std::vector<model::Match>& matches, core::Instant timestamp);
+
+// The longest prefix of text of at most max_bytes bytes that does not split a UTF-8 sequence.
+std::string_view cut_utf8(std::string_view text, std::size_t max_bytes);
+
+}  // namespace feedwatch::deliver

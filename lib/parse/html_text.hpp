@@ -1,0 +1,18 @@
+#pragma once
+// Plain text from HTML fragments, for titles and for matching.
+#include <string>
+#include <string_view>
+
+namespace feedwatch::parse {
+
+// Returns the visible text of an HTML fragment parsed with gumbo (HTML5 tree building):
+// script, style, template and noscript dropped, character references decoded, block
+// elements separated by a space, whitespace (including U+00A0) collapsed and trimmed.
+// Fragments nested deeper than gumbo can free safely (its cleanup recurses) fall back to a
+// linear tag stripper with the same output rules.
+std::string html_to_text(std::string_view html);
+
+// Collapses runs of whitespace (ASCII and U+00A0) to one space and trims the ends.
+std::string collapse_whitespace(std::string_view text);
+
+}  // namespace feedwatch::parse

@@ -1,0 +1,188 @@
+#include "parse/urls.hpp"
+
+namespace feedwatch::parse {
+namespace {
+
+struct UriParts {
+    std::string_view scheme;  // without ':'
+    bool has_authority = false;
+    std::string_view authority;
+    std::string_view path;
+    bool has_query = false;
+    std::string_view query;
+    bool has_fragment = false;
+    std::string_view fragment;
+};
+
+bool is_scheme_char(char c, bool first)
+{
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (first) {
+        return alpha;
+    }
+    return alpha || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
+std::string_view trim(std::string_view text)
+{
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; };
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_space(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+// RFC 3986 Appendix B, without a regex.
+UriParts split(std::string_view uri)
+{
+    UriParts parts;
+    const std::size_t hash = uri.find('#');
+    if (hash != std::string_view::npos) {
+        parts.has_fragment = true;
+        parts.fragment = uri.substr(hash + 1);
+        uri = uri.substr(0, hash);
+    }
+    const std::size_t question = uri.find('?');
+    if (question != std::string_view::npos) {
+        parts.has_query = true;
+        parts.query = uri.substr(question + 1);
+        uri = uri.substr(0, question);
+    }
+    const std::size_t colon = uri.find(':');
+    if (colon != std::string_view::npos && colon > 0) {
+        bool valid = true;
+        for (std::size_t i = 0; i < colon && valid; ++i) {
+            valid = is_scheme_char(uri[i], i == 0);
+        }
+        if (valid) {
+            parts.scheme = uri.substr(0, colon);
+            uri = uri.substr(colon + 1);
+        }
+    }
+    if (uri.substr(0, 2) == "//") {
+        parts.has_authority = true;
+        const std::size_t slash = uri.find('/', 2);
+        parts.authority = uri.substr(2, slash == std::string_view::npos ? std::string_view::npos : slash - 2);
+        uri = slash == std::string_view::npos ? std::string_view{} : uri.substr(slash);
+    }
+    parts.path = uri;
+    return parts;
+}
+
+// RFC 3986 §5.2.4.
+std::string remove_dot_segments(std::string_view input)
+{
+    std::string output;
+    while (!input.empty()) {
+        if (input.substr(0, 3) == "../") {
+            input.remove_prefix(3);
+        } else if (input.substr(0, 2) == "./") {
+            input.remove_prefix(2);
+        } else if (input.substr(0, 3) == "/./") {
+            input.remove_prefix(2);
+        } else if (input == "/.") {
+            input = "/";
+        } else if (input.substr(0, 4) == "/../" || input == "/..") {
+            input = input.size() == 3 ? std::string_view{"/"} : input.substr(3);
+            const std::size_t last = output.rfind('/');
+            output.erase(last == std::string::npos ? 0 : last);
+        } else if (input == "." || input == "..") {
+            input = {};
+        } else {
+            const std::size_t next = input.find('/', input.front() == '/' ? 1 : 0);
+            const std::size_t length = next == std::string_view::npos ? input.size() : next;
+            output.append(input.substr(0, length));
+            input.remove_prefix(length);
+        }
+    }
+    return output;
+}
+
+// RFC 3986 §5.2.3.
+std::string merge(const UriParts& base, std::string_view reference_path)
+{
+    if (base.has_authority && base.path.empty()) {
+        return "/" + std::string(reference_path);
+    }
+    const std::size_t slash = base.path.rfind('/');
+    if (slash == std::string_view::npos) {
+        return std::string(reference_path);
+    }
+    return std::string(base.path.substr(0, slash + 1)) + std::string(reference_path);
+}
+
+}  // namespace
+
+std::string resolve_url(std::string_view base, std::string_view reference)
+{
+    base = trim(base);
+    reference = trim(reference);
+    if (base.empty()) {
+        return std::string(reference);
+    }
+    const UriParts ref = split(reference);
+    const UriParts bas = split(base);
+
+    std::string_view scheme;
+    std::string_view authority;
+    bool has_authority = false;
+    std::string path;
+    std::string_view query;
+    bool has_query = false;
+    if (!ref.scheme.empty()) {
+        scheme = ref.scheme;
+        has_authority = ref.has_authority;
+        authority = ref.authority;
+        path = remove_dot_segments(ref.path);
+        has_query = ref.has_query;
+        query = ref.query;
+    } else {
+        scheme = bas.scheme;
+        if (ref.has_authority) {
+            has_authority = true;
+            authority = ref.authority;
+            path = remove_dot_segments(ref.path);
+            has_query = ref.has_query;
+            query = ref.query;
+        } else {
+            has_authority = bas.has_authority;
+            authority = bas.authority;
+            if (ref.path.empty()) {
+                path = std::string(bas.path);
+                has_query = ref.has_query || bas.has_query;
+                query = ref.has_query ? ref.query : bas.query;
+            } else {
+                path = ref.path.front() == '/' ? remove_dot_segments(ref.path) : remove_dot_segments(merge(bas, ref.path));
+                has_query = ref.has_query;
+                query = ref.query;
+            }
+        }
+    }
+
+    // RFC 3986 §5.3.
+    std::string result;
+    result.reserve(base.size() + reference.size());
+    if (!scheme.empty()) {
+        result.append(scheme);
+        result.push_back(':');
+    }
+    if (has_authority) {
+        result.append("//");
+        result.append(authority);
+    }
+    result.append(path);
+    if (has_query) {
+        result.push_back('?');
+        result.append(query);
+    }
+    if (ref.has_fragment) {
+        result.push_back('#');
+        result.append(ref.fragment);
+    }
+    return result;
+}
+
+}  // namespace feedwatch::parse

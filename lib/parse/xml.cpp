@@ -1,0 +1,170 @@
+#include "parse/xml.hpp"
+
+#include <vector>
+
+#include "parse/urls.hpp"
+
+namespace feedwatch::parse::xml {
+namespace {
+
+std::string_view conventional_namespace(std::string_view prefix)
+{
+    if (prefix == "dc") {
+        return ns::dc;
+    }
+    if (prefix == "dcterms") {
+        return ns::dcterms;
+    }
+    if (prefix == "content") {
+        return ns::content;
+    }
+    if (prefix == "atom") {
+        return ns::atom10;
+    }
+    if (prefix == "itunes") {
+        return ns::itunes;
+    }
+    if (prefix == "rdf") {
+        return ns::rdf;
+    }
+    if (prefix == "xml") {
+        return ns::xml;
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view local_name(pugi::xml_node node)
+{
+    const std::string_view name = node.name();
+    const std::size_t colon = name.find(':');
+    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+}
+
+std::string_view namespace_uri(pugi::xml_node node)
+{
+    const std::string_view name = node.name();
+    const std::size_t colon = name.find(':');
+    const std::string_view prefix = colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+    if (prefix == "xml") {
+        return ns::xml;
+    }
+    std::string attribute_name = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
+    for (pugi::xml_node scope = node; scope && scope.type() == pugi::node_element; scope = scope.parent()) {
+        if (const pugi::xml_attribute declaration = scope.attribute(attribute_name.c_str())) {
+            return declaration.value();
+        }
+    }
+    return prefix.empty() ? std::string_view{} : conventional_namespace(prefix);
+}
+
+bool is(pugi::xml_node node, std::string_view ns, std::string_view local)
+{
+    return node.type() == pugi::node_element && local_name(node) == local && namespace_uri(node) == ns;
+}
+
+pugi::xml_node child(pugi::xml_node parent, std::string_view ns, std::string_view local)
+{
+    for (pugi::xml_node node = parent.first_child(); node; node = node.next_sibling()) {
+        if (is(node, ns, local)) {
+            return node;
+        }
+    }
+    return {};
+}
+
+std::string text(pugi::xml_node node)
+{
+    bool has_elements = false;
+    std::string out;
+    for (pugi::xml_node part = node.first_child(); part; part = part.next_sibling()) {
+        if (part.type() == pugi::node_pcdata || part.type() == pugi::node_cdata) {
+            out.append(part.value());
+        } else if (part.type() == pugi::node_element) {
+            has_elements = true;
+        }
+    }
+    return has_elements ? inner_xml(node) : out;
+}
+
+std::string inner_xml(pugi::xml_node node)
+{
+    struct Writer : pugi::xml_writer {
+        std::string out;
+        void write(const void* data, std::size_t size) override
+        {
+            out.append(static_cast<const char*>(data), size);
+        }
+    };
+    Writer writer;
+    for (pugi::xml_node part = node.first_child(); part; part = part.next_sibling()) {
+        part.print(writer, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+    }
+    return writer.out;
+}
+
+std::string base_uri(pugi::xml_node node, std::string_view document_base)
+{
+    std::vector<std::string_view> bases;
+    for (pugi::xml_node scope = node; scope && scope.type() == pugi::node_element; scope = scope.parent()) {
+        if (const pugi::xml_attribute base = scope.attribute("xml:base")) {
+            bases.emplace_back(base.value());
+        }
+    }
+    std::string resolved(document_base);
+    for (auto it = bases.rbegin(); it != bases.rend(); ++it) {
+        resolved = resolve_url(resolved, *it);
+    }
+    return resolved;
+}
+
+std::string_view trim(std::string_view text)
+{
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_space(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+bool is_complete(pugi::xml_node element, const Recovery& recovery)
+{
+    // A node that has a following sibling, or lies inside one that has, was closed: the
+    // parser only appends after closing.
+    for (pugi::xml_node scope = element; scope && scope.type() == pugi::node_element; scope = scope.parent()) {
+        if (scope.next_sibling()) {
+            return true;
+        }
+    }
+    // Otherwise its end tag must appear between its start and the error.
+    const std::ptrdiff_t start = element.offset_debug();
+    if (start < 0 || static_cast<std::size_t>(start) >= recovery.error_offset ||
+        recovery.error_offset > recovery.buffer.size()) {
+        return false;
+    }
+    const std::string_view span =
+        recovery.buffer.substr(static_cast<std::size_t>(start), recovery.error_offset - static_cast<std::size_t>(start));
+    const std::string end_tag = "</" + std::string(element.name());
+    std::size_t found = span.rfind(end_tag);
+    while (found != std::string_view::npos) {
+        std::size_t cursor = found + end_tag.size();
+        while (cursor < span.size() && (span[cursor] == ' ' || span[cursor] == '\t' || span[cursor] == '\r' ||
+                                        span[cursor] == '\n')) {
+            ++cursor;
+        }
+        if (cursor < span.size() && span[cursor] == '>') {
+            return true;
+        }
+        if (found == 0) {
+            break;
+        }
+        found = span.rfind(end_tag, found - 1);
+    }
+    return false;
+}
+
+}  // namespace feedwatch::parse::xml

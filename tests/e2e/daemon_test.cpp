@@ -1,0 +1,315 @@
+// End to end: the real feedwatchd binary against a loopback feed origin and a loopback
+// webhook receiver that verifies signatures.
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/asio.hpp"
+#include "core/digest.hpp"
+#include "demo/feed_origin.hpp"
+#include "demo/webhook_receiver.hpp"
+#include "e2e/daemon_process.hpp"
+#include "http/client.hpp"
+
+namespace feedwatch {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::DaemonProcess;
+using testing::eventually;
+
+constexpr const char* k_secret_text = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+std::string rss(const std::string& items)
+{
+    return R"(<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Test Wire</title>)"
+           R"(<link>https://wire.test/</link>)" +
+           items + "</channel></rss>";
+}
+
+std::string rss_item(const std::string& guid, const std::string& title, const std::string& description)
+{
+    return "<item><guid>" + guid + "</guid><title>" + title + "</title><link>https://wire.test/" + guid +
+           "</link><pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate><description>" + description +
+           "</description></item>";
+}
+
+std::uint16_t free_port()
+{
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    return acceptor.local_endpoint().port();
+}
+
+std::string http_get(const std::string& url)
+{
+    asio::io_context io;
+    http::Client client(io);
+    std::string body;
+    auto get = [&]() -> asio::awaitable<void> {
+        http::Request request;
+        request.url = url;
+        request.timeout = 5s;
+        request.private_networks = http::PrivateNetworks::allow;
+        auto response = co_await client.perform(std::move(request));
+        if (response && response->status == 200) {
+            body = std::move(response->body);
+        }
+        client.stop();
+    };
+    asio::co_spawn(io, get(), asio::detached);
+    io.run();
+    return body;
+}
+
+// The value of the sample whose name and labels are exactly series, or -1.
+double metric(const std::string& text, const std::string& series)
+{
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(series + " ", 0) == 0) {
+            return std::stod(line.substr(series.size() + 1));
+        }
+    }
+    return -1;
+}
+
+class Daemon : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        m_dir = std::filesystem::temp_directory_path() /
+                ("feedwatch-e2e-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(m_dir);
+        std::filesystem::create_directories(m_dir);
+        std::string key;
+        ASSERT_TRUE(core::base64_decode(std::string(k_secret_text).substr(6), key));
+        auto origin = demo::FeedOrigin::listen(m_io, "127.0.0.1:0");
+        ASSERT_TRUE(origin) << origin.error().detail;
+        m_origin = std::move(*origin);
+        auto receiver = demo::WebhookReceiver::listen(m_io, "127.0.0.1:0", {key});
+        ASSERT_TRUE(receiver) << receiver.error().detail;
+        m_receiver = std::move(*receiver);
+        m_thread = std::thread([this] { m_io.run(); });
+        m_port = free_port();
+    }
+
+    void TearDown() override
+    {
+        asio::post(m_io, [this] {
+            m_origin->stop();
+            m_receiver->stop();
+        });
+        m_guard.reset();
+        m_thread.join();
+        std::filesystem::remove_all(m_dir);
+    }
+
+    std::filesystem::path write_config(const std::string& extra_watchlists = "")
+    {
+        std::ofstream(m_dir / "hook.secret") << k_secret_text << "\n";
+        std::ofstream(m_dir / "watchlists.toml") << "[[watchlist]]\nname = \"china-cyber\"\n"
+                                                    "query = 'indictment OR Huawei OR \"Unit 61398\"'\n"
+                                                    "notify = [\"hook\"]\n"
+                                                 << extra_watchlists;
+        const auto path = m_dir / "feedwatch.toml";
+        std::ofstream(path) << "watchlist_files = [\"watchlists.toml\"]\n"
+                               "[daemon]\nstate_dir = \"" << (m_dir / "state").string() << "\"\n"
+                            << "listen = \"127.0.0.1:" << m_port << "\"\n"
+                            << "[fetch]\ninterval = \"1s\"\ntimeout = \"5s\"\nmax_body = \"1MiB\"\n"
+                               "allow_private_networks = true\n"
+                               "[[feed]]\nurl = \"" << m_origin->url("/wire.xml") << "\"\n"
+                            << "[[feed]]\nurl = \"" << m_origin->url("/security.xml") << "\"\n"
+                            << "[[webhook]]\nname = \"hook\"\nurl = \"" << m_receiver->url() << "\"\n"
+                            << "secret_file = \"hook.secret\"\n";
+        return path;
+    }
+
+    std::unique_ptr<DaemonProcess> start_daemon(const std::filesystem::path& config)
+    {
+        auto daemon = std::make_unique<DaemonProcess>(FEEDWATCHD_BINARY, std::vector<std::string>{"--config", config},
+                                                      m_dir / "daemon.log");
+        EXPECT_TRUE(daemon->started());
+        EXPECT_TRUE(eventually([&] { return !http_get(metrics_url()).empty(); }, 20s)) << daemon->log();
+        return daemon;
+    }
+
+    void stop_daemon(DaemonProcess& daemon)
+    {
+        daemon.signal(SIGTERM);
+        const auto status = daemon.wait(15s);
+        ASSERT_TRUE(status) << "feedwatchd did not stop on SIGTERM\n" << daemon.log();
+        EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << daemon.log();
+    }
+
+    std::string metrics_url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/metrics"; }
+
+    void serve_initial_feeds()
+    {
+        m_origin->set("/wire.xml", rss(rss_item("w1", "Prosecutors unseal indictment against shipping executives",
+                                                "Three executives were charged.") +
+                                       rss_item("w2", "Council approves tram budget", "The vote was 31 to 9.") +
+                                       rss_item("w3", "Carrier signs network deal", "HUAWEI will supply core software.")));
+        m_origin->set("/security.xml",
+                      rss(rss_item("s1", "Phishing wave tied to known group",
+                                   "Researchers link the tooling to Unit&#160;61398, a unit named in past cases.")));
+    }
+
+    asio::io_context m_io;
+    asio::executor_work_guard<asio::io_context::executor_type> m_guard = asio::make_work_guard(m_io);
+    std::thread m_thread;
+    std::unique_ptr<demo::FeedOrigin> m_origin;
+    std::unique_ptr<demo::WebhookReceiver> m_receiver;
+    std::filesystem::path m_dir;
+    std::uint16_t m_port = 0;
+};
+
+TEST_F(Daemon, AlertsOncePerMatchingArticleWithValidSignaturesAndCountsThem)
+{
+    serve_initial_feeds();
+    auto daemon = start_daemon(write_config());
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 3; }, 30s)) << daemon->log();
+    // Let a few more polls happen (all 304): nothing new may arrive.
+    ASSERT_TRUE(eventually([&] { return m_origin->not_modified_hits("/wire.xml") >= 2; }, 15s)) << daemon->log();
+
+    const auto deliveries = m_receiver->deliveries();
+    ASSERT_EQ(deliveries.size(), 3u);
+    std::set<std::string> ids;
+    std::set<std::string> titles;
+    for (const auto& delivery : deliveries) {
+        EXPECT_TRUE(delivery.signature_valid) << delivery.signature;
+        EXPECT_EQ(delivery.content_type, "application/json");
+        EXPECT_EQ(delivery.id.rfind("msg_", 0), 0u);
+        ids.insert(delivery.id);
+        const auto payload = nlohmann::json::parse(delivery.body);
+        EXPECT_EQ(payload["type"], "watchlist.match");
+        EXPECT_EQ(payload["data"]["watchlist"], "china-cyber");
+        EXPECT_FALSE(payload["data"]["matches"].empty());
+        EXPECT_EQ(payload["data"]["article"]["feed"]["title"], "Test Wire");
+        titles.insert(payload["data"]["article"]["title"].get<std::string>());
+    }
+    EXPECT_EQ(ids.size(), 3u);
+    EXPECT_EQ(titles, (std::set<std::string>{"Prosecutors unseal indictment against shipping executives",
+                                             "Carrier signs network deal", "Phishing wave tied to known group"}));
+
+    const std::string text = http_get(metrics_url());
+    EXPECT_EQ(metric(text, "feedwatch_matches_total{watchlist=\"china-cyber\"}"), 3) << text;
+    EXPECT_EQ(metric(text, "feedwatch_webhook_deliveries_total{outcome=\"ok\",webhook=\"hook\"}"), 3) << text;
+    EXPECT_EQ(metric(text, "feedwatch_articles_new_total"), 4) << text;
+    EXPECT_GE(metric(text, "feedwatch_fetch_requests_total{outcome=\"not_modified\"}"), 2) << text;
+    EXPECT_EQ(metric(text, "feedwatch_outbox_pending"), 0) << text;
+    EXPECT_EQ(metric(text, "feedwatch_feeds"), 2) << text;
+    EXPECT_EQ(http_get("http://127.0.0.1:" + std::to_string(m_port) + "/healthz"), "ok\n");
+    stop_daemon(*daemon);
+}
+
+TEST_F(Daemon, RestartDoesNotAlertAgainAndANewItemAlertsExactlyOnce)
+{
+    serve_initial_feeds();
+    const auto config = write_config();
+    {
+        auto daemon = start_daemon(config);
+        ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 3; }, 30s)) << daemon->log();
+        stop_daemon(*daemon);
+    }
+    // The origin forgets validators so the restarted daemon gets full bodies, not 304s.
+    serve_initial_feeds();
+    m_origin->set("/wire.xml", rss(rss_item("w1", "Prosecutors unseal indictment against shipping executives",
+                                            "Three executives were charged.") +
+                                   rss_item("w2", "Council approves tram budget", "The vote was 31 to 9.") +
+                                   rss_item("w3", "Carrier signs network deal", "HUAWEI will supply core software.") +
+                                   rss_item("w4", "Weather stays mild", "No storms expected.")));
+    const int hits_before = m_origin->hits("/wire.xml");
+    auto daemon = start_daemon(config);
+    ASSERT_TRUE(eventually([&] { return m_origin->hits("/wire.xml") >= hits_before + 3; }, 20s)) << daemon->log();
+    EXPECT_EQ(m_receiver->deliveries().size(), 3u) << daemon->log();
+
+    m_origin->publish("/wire.xml", rss_item("w5", "Grand jury returns second indictment", "A new count was added."));
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 4; }, 20s)) << daemon->log();
+    const int hits_after = m_origin->hits("/wire.xml");
+    ASSERT_TRUE(eventually([&] { return m_origin->hits("/wire.xml") >= hits_after + 2; }, 20s));
+    const auto deliveries = m_receiver->deliveries();
+    ASSERT_EQ(deliveries.size(), 4u);
+    const auto payload = nlohmann::json::parse(deliveries.back().body);
+    EXPECT_EQ(payload["data"]["article"]["title"], "Grand jury returns second indictment");
+    EXPECT_TRUE(deliveries.back().signature_valid);
+    stop_daemon(*daemon);
+}
+
+TEST_F(Daemon, RetriesAfterTheReceiverFailsAndDeliversTheSameId)
+{
+    m_receiver->set_status(503);
+    m_origin->set("/wire.xml", rss(rss_item("w1", "Indictment unsealed", "Charges filed.")));
+    m_origin->set("/security.xml", rss(""));
+    auto daemon = start_daemon(write_config());
+    ASSERT_TRUE(eventually([&] { return !m_receiver->deliveries().empty(); }, 30s)) << daemon->log();
+    m_receiver->set_status(200);
+    // The first retry comes about 5 s after the failure.
+    ASSERT_TRUE(eventually(
+        [&] {
+            const auto deliveries = m_receiver->deliveries();
+            return deliveries.size() >= 2;
+        },
+        30s))
+        << daemon->log();
+    const auto deliveries = m_receiver->deliveries();
+    EXPECT_EQ(deliveries.front().id, deliveries.back().id);
+    const std::string text = http_get(metrics_url());
+    EXPECT_GE(metric(text, "feedwatch_webhook_deliveries_total{outcome=\"http_error\",webhook=\"hook\"}"), 1) << text;
+    EXPECT_TRUE(eventually(
+        [&] { return metric(http_get(metrics_url()), "feedwatch_outbox_pending") == 0; }, 10s));
+    stop_daemon(*daemon);
+}
+
+TEST_F(Daemon, InvalidConfigOnReloadKeepsTheRunningOneAndReportsIt)
+{
+    serve_initial_feeds();
+    const auto config = write_config();
+    auto daemon = start_daemon(config);
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 3; }, 30s)) << daemon->log();
+    write_config("[[watchlist]]\nname = \"broken\"\nquery = '\"unterminated'\nnotify = [\"hook\"]\n");
+    daemon->signal(SIGHUP);
+    ASSERT_TRUE(eventually(
+        [&] { return metric(http_get(metrics_url()), "feedwatch_config_last_reload_successful") == 0; }, 10s))
+        << daemon->log();
+    EXPECT_NE(daemon->log().find("watchlists.toml:"), std::string::npos) << daemon->log();
+    EXPECT_TRUE(daemon->running());
+    write_config();
+    daemon->signal(SIGHUP);
+    ASSERT_TRUE(eventually(
+        [&] { return metric(http_get(metrics_url()), "feedwatch_config_last_reload_successful") == 1; }, 10s));
+    stop_daemon(*daemon);
+}
+
+TEST(DaemonCommandLine, CheckConfigPrintsFileLineColumnAndExits78)
+{
+    const auto dir = std::filesystem::temp_directory_path() / ("feedwatch-e2e-check-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "bad.toml") << "[daemon]\nstate_dir = \"/tmp/x\"\nlisten = \"127.0.0.1:0\"\nlisen = 1\n";
+    DaemonProcess check(FEEDWATCHD_BINARY, {"--check-config", (dir / "bad.toml").string()}, dir / "out.log");
+    const auto status = check.wait(20s);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(WEXITSTATUS(*status), 78);
+    EXPECT_NE(check.log().find((dir / "bad.toml").string() + ":4:1: "), std::string::npos) << check.log();
+    std::filesystem::remove_all(dir);
+}
+
+TEST(DaemonCommandLine, VersionPrintsTheVersion)
+{
+    const auto log = std::filesystem::temp_directory_path() / ("feedwatch-e2e-version-" + std::to_string(::getpid()));
+    DaemonProcess version(FEEDWATCHD_BINARY, {"--version"}, log);
+    const auto status = version.wait(20s);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(WEXITSTATUS(*status), 0);
+    EXPECT_EQ(version.log(), "feedwatchd " FEEDWATCH_VERSION "\n");
+    std::filesystem::remove(log);
+}
+
+}  // namespace
+}  // namespace feedwatch
