@@ -26,6 +26,26 @@ constexpr std::chrono::seconds k_max_retry_after{3600};
 constexpr std::uint64_t k_max_response_body = 64u << 10;  // the body is not used
 constexpr std::string_view k_user_agent = "feedwatch/" FEEDWATCH_VERSION " (+https://github.com/feedwatch)";
 
+// Webhook URLs often carry a token in their path (Slack, Teams): keep them out of logs.
+std::string without_urls(std::string_view text)
+{
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find(' ', pos);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        const std::string_view word = text.substr(pos, end - pos);
+        out.append(word.find("://") == std::string_view::npos ? word : std::string_view("<webhook url>"));
+        if (end < text.size()) {
+            out.push_back(' ');
+        }
+        pos = end + 1;
+    }
+    return out;
+}
+
 DeliveryOutcome outcome_of(core::ErrorCode code)
 {
     return code == core::ErrorCode::timeout ? DeliveryOutcome::timeout : DeliveryOutcome::network_error;
@@ -278,7 +298,7 @@ struct Deliverer::Impl {
         } else {
             outcome = outcome_of(result.error().code);
             spdlog::warn("webhook {}: {} failed: {}: {} (attempt {})", target.name, entry.webhook_id,
-                         core::to_string(result.error().code), result.error().detail, entry.attempts);
+                         core::to_string(result.error().code), without_urls(result.error().detail), entry.attempts);
         }
         std::uniform_real_distribution<double> jitter(-0.1, 0.1);
         const std::chrono::seconds delay = retry_delay(entry.attempts, jitter(random), retry_after);

@@ -128,8 +128,6 @@ core::Result<void> check_url(const std::string& url)
     return result;
 }
 
-}  // namespace
-
 // One transfer: owns the easy handle and everything curl points into while it runs.
 struct Transfer {
     explicit Transfer(asio::io_context& io, Request r) : request(std::move(r)), done(io) {}
@@ -159,12 +157,10 @@ struct Transfer {
     core::Result<Response> result;
 };
 
-namespace {
-
 // One socket curl asked us to watch. Asio only borrows the descriptor: it is released,
 // never closed, because curl owns and closes it.
 struct SocketWatch {
-    SocketWatch(asio::io_context& io, curl_socket_t fd) : descriptor(io), fd(fd) { descriptor.assign(fd); }
+    SocketWatch(asio::io_context& io, curl_socket_t socket_fd) : descriptor(io), fd(socket_fd) { descriptor.assign(socket_fd); }
     ~SocketWatch() { release(); }
     SocketWatch(const SocketWatch&) = delete;
     SocketWatch& operator=(const SocketWatch&) = delete;
@@ -355,7 +351,7 @@ core::Result<std::shared_ptr<Transfer>> Client::Impl::start(Request request)
 void Client::Impl::finish(Transfer& transfer, CURLcode code)
 {
     CURL* easy = transfer.easy;
-    const std::string url = redact_url(transfer.request.url);
+    const std::string url = code == CURLE_OK ? std::string() : redact_url(transfer.request.url);
     if (code == CURLE_OK) {
         long status = 0;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
@@ -507,17 +503,19 @@ int Client::Impl::on_socket(CURL*, curl_socket_t fd, int what, void* userp, void
     if (self.stopped) {
         return 0;
     }
-    auto found = self.sockets.find(fd);
-    if (found == self.sockets.end()) {
-        try {
+    // No exception may unwind through curl's C frames.
+    try {
+        auto found = self.sockets.find(fd);
+        if (found == self.sockets.end()) {
             found = self.sockets.emplace(fd, std::make_shared<SocketWatch>(self.io, fd)).first;
-        } catch (const std::exception&) {
-            return -1;  // curl fails the transfers using this socket
         }
+        found->second->wanted = what;
+        self.arm(found->second);
+        return 0;
+    } catch (const std::exception&) {
+        self.forget_socket(fd);
+        return -1;  // curl fails the transfers using this socket
     }
-    found->second->wanted = what;
-    self.arm(found->second);
-    return 0;
 }
 
 int Client::Impl::on_timer(CURLM*, long timeout_ms, void* userp)
@@ -531,18 +529,22 @@ int Client::Impl::on_timer(CURLM*, long timeout_ms, void* userp)
         return 0;
     }
     // Never call curl_multi_socket_action from inside this callback: schedule it.
-    self.timer.expires_after(std::chrono::milliseconds(timeout_ms));
-    std::weak_ptr<int> alive = self.life;
-    Impl* impl = &self;
-    self.timer.async_wait([impl, alive](boost::system::error_code error) {
-        if (error || alive.expired() || impl->stopped) {
-            return;
-        }
-        int running = 0;
-        curl_multi_socket_action(impl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        impl->check_done();
-    });
-    return 0;
+    try {
+        self.timer.expires_after(std::chrono::milliseconds(timeout_ms));
+        std::weak_ptr<int> alive = self.life;
+        Impl* impl = &self;
+        self.timer.async_wait([impl, alive](boost::system::error_code error) {
+            if (error || alive.expired() || impl->stopped) {
+                return;
+            }
+            int running = 0;
+            curl_multi_socket_action(impl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            impl->check_done();
+        });
+        return 0;
+    } catch (const std::exception&) {
+        return -1;
+    }
 }
 
 curl_socket_t Client::Impl::on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr* address)
@@ -559,7 +561,11 @@ curl_socket_t Client::Impl::on_open_socket(void* clientp, curlsocktype purpose, 
     endpoint.resize(address->addrlen);
     const asio::ip::address ip = endpoint.address();
     if (transfer.request.private_networks == PrivateNetworks::refuse && is_private_address(ip)) {
-        transfer.refused_address = ip.to_string();
+        try {
+            transfer.refused_address = ip.to_string();
+        } catch (const std::exception&) {
+            transfer.refused_address = "(unprintable)";
+        }
         return CURL_SOCKET_BAD;
     }
     const curl_socket_t fd = ::socket(address->family, address->socktype, address->protocol);
@@ -587,7 +593,11 @@ size_t Client::Impl::on_write(char* data, size_t size, size_t count, void* userp
         transfer.body_too_large = true;
         return 0;  // aborts the transfer with CURLE_WRITE_ERROR
     }
-    transfer.response.body.append(data, bytes);
+    try {
+        transfer.response.body.append(data, bytes);
+    } catch (const std::exception&) {
+        return 0;
+    }
     return bytes;
 }
 
@@ -602,10 +612,12 @@ size_t Client::Impl::on_header(char* data, size_t size, size_t count, void* user
         return bytes;
     }
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-        if (!headers.empty()) {  // obsolete line folding
-            const auto rest = trim(line);
-            if (!rest.empty()) {
+        const auto rest = trim(line);
+        if (!headers.empty() && !rest.empty()) {  // obsolete line folding
+            try {
                 headers.back().value.append(" ").append(rest);
+            } catch (const std::exception&) {
+                return 0;
             }
         }
         return bytes;
@@ -614,7 +626,11 @@ size_t Client::Impl::on_header(char* data, size_t size, size_t count, void* user
     if (colon == std::string_view::npos) {
         return bytes;  // the blank line ending a header block
     }
-    headers.push_back(Header{to_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+    try {
+        headers.push_back(Header{to_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+    } catch (const std::exception&) {
+        return 0;
+    }
     return bytes;
 }
 

@@ -44,12 +44,14 @@ struct Response {
 };
 
 struct ClientOptions {
-    std::string user_agent;  // default "feedwatch/VERSION (+https://github.com/feedwatch)"
+    std::string user_agent;  // default "feedwatch/VERSION (+https://github.com/feedwatch/feedwatch)"
     long max_total_connections = 64;
     long max_host_connections = 2;
 };
 
-// Owned by one io_context; all member functions must be called on its thread.
+// Owned by one io_context; all member functions must be called on its thread. Destroy the
+// Client before its io_context. perform() may outlive the Client: a transfer still in flight
+// then completes with cancelled. curl_global_init runs once, on first construction.
 // Fails with: network (DNS/connect/TLS/reset), timeout, too_large, blocked (scheme or
 // private address; detail says which address), invalid_argument (bad URL), cancelled (stop).
 // A complete exchange is a success whatever its status.

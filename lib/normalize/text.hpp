@@ -21,7 +21,9 @@ std::string fold(std::string_view text);
 // (Unicode L* and N*); combining marks and format characters (soft hyphen, ZWJ) inside a word
 // stay in it. Everything else separates words, so "don't" is "don" + "t", "U.S." is "u" + "s"
 // and "Huawei's" is "huawei" + "s"; queries are tokenized the same way, so phrases still
-// match. Offsets are into text as given; invalid UTF-8 bytes separate words.
+// match. Offsets are into text as given; invalid UTF-8 bytes separate words. Scripts written
+// without spaces (Chinese, Japanese, Thai) give one word per run of letters, so a query term
+// matches only a whole run there.
 std::vector<Token> tokenize(std::string_view text);
 
 // Replaces invalid UTF-8 sequences with U+FFFD.

@@ -124,7 +124,10 @@ std::optional<core::Instant> parse_iso8601(std::string_view text)
             }
             pos += 3;
         }
-    } else if (read_number(text, pos, 2, f.month) == 2 && read_number(text, pos + 2, 2, f.day) == 2) {
+    } else if (int month = 0, day = 0;
+               read_number(text, pos, 2, month) == 2 && read_number(text, pos + 2, 2, day) == 2) {
+        f.month = month;
+        f.day = day;
         pos += 4;
     } else if (pos != text.size()) {
         return std::nullopt;
@@ -206,7 +209,9 @@ bool is_weekday(std::string_view token)
 // Z mean "unknown" (RFC 2822 §4.3) and are read as UTC.
 std::optional<int> zone_from_name(std::string_view token)
 {
-    static constexpr std::array<std::pair<std::string_view, int>, 26> k_zones = {{
+    static constexpr std::array<std::pair<std::string_view, int>, 32> k_zones = {{
+        {"at", -4 * 60},   {"et", -5 * 60},   {"ct", -6 * 60},  {"mt", -7 * 60},  {"pt", -8 * 60},
+        {"etc/gmt", 0},
         {"ut", 0},         {"utc", 0},        {"gmt", 0},       {"z", 0},         {"est", -5 * 60},
         {"edt", -4 * 60},  {"cst", -6 * 60},  {"cdt", -5 * 60}, {"mst", -7 * 60}, {"mdt", -6 * 60},
         {"pst", -8 * 60},  {"pdt", -7 * 60},  {"ast", -4 * 60}, {"adt", -3 * 60}, {"akst", -9 * 60},
@@ -257,7 +262,8 @@ std::optional<core::Instant> parse_rfc822(std::string_view text)
         for (char c : token) {
             has_alpha = has_alpha || is_alpha(c);
         }
-        if (has_alpha && token.find('-', 1) != std::string_view::npos && token.front() != '-') {
+        if (has_alpha && token.find('-', 1) != std::string_view::npos && token.front() != '-' &&
+            token.find(':') == std::string_view::npos) {
             std::size_t start = 0;
             while (start <= token.size()) {
                 const std::size_t dash = token.find('-', start);
@@ -331,6 +337,13 @@ std::optional<core::Instant> parse_rfc822(std::string_view text)
             continue;
         } else if (const auto zone = zone_from_name(token); zone && !have_zone) {
             f.offset_minutes = *zone;
+            have_zone = true;
+        } else if (const std::string prefix = lower(token.substr(0, 3));
+                   (prefix == "gmt" || prefix == "utc") && token.size() > 3 && !have_zone) {
+            // "GMT+02:00", "UTC-0500"
+            if (read_numeric_zone(token, 3, f.offset_minutes) != token.size()) {
+                return std::nullopt;
+            }
             have_zone = true;
         } else {
             const std::string name = lower(token);

@@ -194,11 +194,17 @@ Sniffed sniff_byte_order(std::string_view doc)
     if (starts("\xFF\xFE"sv)) {
         return {"utf-16le", 2};
     }
-    // No mark: "<?" in UTF-16 (XML 1.0 Appendix F.1).
-    if (starts("\x3C\x00\x3F\x00"sv)) {
+    // No mark: '<' in UTF-32 or UTF-16 (XML 1.0 Appendix F.1); U+0000 cannot follow it.
+    if (starts("\x3C\x00\x00\x00"sv)) {
+        return {"utf-32le", 0};
+    }
+    if (starts("\x00\x00\x00\x3C"sv)) {
+        return {"utf-32be", 0};
+    }
+    if (starts("\x3C\x00"sv) && doc.size() >= 4 && doc[3] == '\0') {
         return {"utf-16le", 0};
     }
-    if (starts("\x00\x3C\x00\x3F"sv)) {
+    if (starts("\x00\x3C"sv) && doc.size() >= 4 && doc[2] == '\0') {
         return {"utf-16be", 0};
     }
     return {};
@@ -341,9 +347,11 @@ DecodedDocument decode_to_utf8(std::string_view document, std::string_view conte
         const std::string http = canonical_name(charset_from_content_type(content_type));
         label = !http.empty() ? http : (!declared.empty() ? declared : "utf-8");
     }
-    // A UTF-16/32 label without a mark or pattern: big-endian unless the pattern says else.
-    if (label == "utf-16") {
-        label = (body.size() >= 2 && body[0] != '\0' && body[1] == '\0') ? "utf-16le" : "utf-16be";
+    // A UTF-16/32 label on a document whose first bytes are not UTF-16/32 (it had a
+    // readable ASCII declaration, or starts like one): the label is wrong, read as UTF-8.
+    if (sniffed.encoding.empty() && (label.rfind("utf-16", 0) == 0 || label.rfind("utf-32", 0) == 0 ||
+                                     label == "ucs-2" || label == "ucs-4")) {
+        label = "utf-8";
     }
 
     if (is_utf8_family(label)) {

@@ -128,7 +128,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& message)
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
     for (const auto& field : message) {
-        request.headers.push_back(Header{to_lower(field.name_string()), std::string(field.value())});
+        request.headers.push_back(Header{to_lower(std::string_view(field.name_string().data(), field.name_string().size())), std::string(field.value())});
     }
     request.body = message.body();
     return request;
@@ -143,7 +143,8 @@ Response call_handler(const Handler& handler, const Request& request)
     }
 }
 
-bhttp::response<bhttp::string_body> to_message(Response response, unsigned version, bool keep_alive)
+bhttp::response<bhttp::string_body> to_message(Response response, unsigned version, bool keep_alive,
+                                               bool head = false)
 {
     bhttp::response<bhttp::string_body> message;
     message.version(version);
@@ -158,6 +159,9 @@ bhttp::response<bhttp::string_body> to_message(Response response, unsigned versi
     message.body() = std::move(response.body);
     message.keep_alive(keep_alive);
     message.prepare_payload();
+    if (head) {
+        message.body().clear();  // RFC 9110 §9.3.2: same headers, including Content-Length, no body
+    }
     return message;
 }
 
@@ -167,6 +171,7 @@ asio::awaitable<void> write_error(std::shared_ptr<Connection> connection, unsign
                               false);
     boost::system::error_code ignored;
     auto token = asio::redirect_error(asio::use_awaitable, ignored);
+    connection->stream.expires_after(k_idle_timeout);
     co_await bhttp::async_write(connection->stream, message, token);
 }
 
@@ -203,7 +208,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection)
         if (connection->listener->stopped) {
             break;
         }
-        auto reply = to_message(call_handler(connection->listener->handler, request), message.version(), keep_alive);
+        auto reply = to_message(call_handler(connection->listener->handler, request), message.version(), keep_alive,
+                                message.method() == bhttp::verb::head);
+        connection->stream.expires_after(k_idle_timeout);
         auto write_token = asio::redirect_error(asio::use_awaitable, error);
         co_await bhttp::async_write(connection->stream, reply, write_token);
         if (error || !keep_alive) {

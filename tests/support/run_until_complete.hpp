@@ -37,7 +37,7 @@ inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
     return true;
 }
 
-// The awaitable's value; throws std::runtime_error on timeout (GoogleTest reports it as a
+// The awaitable's value (T default-constructible: Boost 1.74's co_spawn needs it); throws std::runtime_error on timeout (GoogleTest reports it as a
 // failure) and rethrows what the awaitable threw.
 template <class T>
 T run_until_complete(asio::io_context& io, asio::awaitable<T> awaitable,

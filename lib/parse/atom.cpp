@@ -1,0 +1,229 @@
+// Atom 1.0 (RFC 4287) and the Atom 0.3 draft it replaced.
+#include <algorithm>
+#include <charconv>
+#include <initializer_list>
+#include <utility>
+
+#include "parse/dates.hpp"
+#include "parse/dialects.hpp"
+#include "parse/html_text.hpp"
+#include "parse/urls.hpp"
+
+namespace feedwatch::parse {
+namespace {
+
+enum class TextKind { text, html, xhtml };
+
+struct TextConstruct {
+    std::string value;  // as published: text, or HTML (xhtml serialised)
+    TextKind kind = TextKind::text;
+};
+
+struct Dialect {
+    std::string_view ns;  // the root's namespace
+    bool draft03 = false;
+    const ReadContext* context = nullptr;
+};
+
+// RFC 4287 §3.1; Atom 0.3 used MIME types and a "mode" attribute instead.
+TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
+{
+    TextConstruct construct;
+    if (!node) {
+        return construct;
+    }
+    const std::string_view type = xml::trim(node.attribute("type").as_string());
+    if (dialect.draft03) {
+        const std::string_view mode = xml::trim(node.attribute("mode").as_string());
+        if (mode == "xml") {
+            construct.kind = TextKind::xhtml;
+        } else if (type.find("html") != std::string_view::npos) {
+            construct.kind = TextKind::html;
+        }
+    } else if (type == "html" || type == "text/html") {
+        construct.kind = TextKind::html;
+    } else if (type == "xhtml" || type == "application/xhtml+xml") {
+        construct.kind = TextKind::xhtml;
+    }
+    if (construct.kind == TextKind::xhtml) {
+        // §3.1.1.3: the content is a single xhtml:div that is not part of it.
+        pugi::xml_node div;
+        int elements = 0;
+        for (pugi::xml_node part = node.first_child(); part; part = part.next_sibling()) {
+            if (part.type() == pugi::node_element) {
+                ++elements;
+                div = part;
+            }
+        }
+        if (elements != 1 || xml::local_name(div) != "div") {
+            div = pugi::xml_node{};
+        }
+        construct.value = xml::inner_xml(div ? div : node);
+    } else {
+        construct.value = xml::text(node);
+    }
+    return construct;
+}
+
+std::string plain_text(const TextConstruct& construct)
+{
+    return construct.kind == TextKind::text ? collapse_whitespace(construct.value) : html_to_text(construct.value);
+}
+
+pugi::xml_node child(pugi::xml_node parent, const Dialect& dialect, std::string_view local)
+{
+    return xml::child(parent, dialect.ns, local);
+}
+
+std::string child_text(pugi::xml_node parent, const Dialect& dialect, std::string_view local)
+{
+    return std::string(xml::trim(xml::text(child(parent, dialect, local))));
+}
+
+std::optional<core::Instant> child_date(pugi::xml_node parent, const Dialect& dialect,
+                                        std::initializer_list<std::string_view> names)
+{
+    for (const std::string_view local : names) {
+        if (const pugi::xml_node node = child(parent, dialect, local)) {
+            if (auto instant = parse_date(xml::text(node))) {
+                return instant;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::string resolved(pugi::xml_node node, std::string_view value, const Dialect& dialect)
+{
+    if (value.empty()) {
+        return {};
+    }
+    return resolve_url(xml::base_uri(node, dialect.context->base_url), value);
+}
+
+// §4.2.7.2: no rel means "alternate". Prefers an HTML alternate when there are several.
+std::string alternate_link(pugi::xml_node parent, const Dialect& dialect)
+{
+    std::string first;
+    for (pugi::xml_node node = parent.first_child(); node; node = node.next_sibling()) {
+        if (!xml::is(node, dialect.ns, "link")) {
+            continue;
+        }
+        const std::string_view rel = xml::trim(node.attribute("rel").as_string("alternate"));
+        const std::string_view href = xml::trim(node.attribute("href").as_string());
+        if ((rel != "alternate" && rel != "http://www.iana.org/assignments/relation/alternate") || href.empty()) {
+            continue;
+        }
+        const std::string_view type = node.attribute("type").as_string();
+        if (type.empty() || type.find("html") != std::string_view::npos) {
+            return resolved(node, href, dialect);
+        }
+        if (first.empty()) {
+            first = resolved(node, href, dialect);
+        }
+    }
+    return first;
+}
+
+std::string person_name(pugi::xml_node parent, const Dialect& dialect)
+{
+    for (pugi::xml_node node = parent.first_child(); node; node = node.next_sibling()) {
+        if (xml::is(node, dialect.ns, "author")) {
+            std::string name = child_text(node, dialect, "name");
+            if (name.empty()) {
+                name = child_text(node, dialect, "email");
+            }
+            if (!name.empty()) {
+                return collapse_whitespace(name);
+            }
+        }
+    }
+    return {};
+}
+
+model::Item read_entry(pugi::xml_node entry, const Dialect& dialect, const std::string& feed_author)
+{
+    model::Item item;
+    item.id = child_text(entry, dialect, "id");
+    item.title = plain_text(read_text_construct(child(entry, dialect, "title"), dialect));
+    item.link = alternate_link(entry, dialect);
+    item.published = child_date(entry, dialect, {"published", "issued", "created"});
+    item.updated = child_date(entry, dialect, {"updated", "modified"});
+    item.author = person_name(entry, dialect);
+    if (item.author.empty()) {
+        // §4.2.1: an entry without author inherits the source's, then the feed's.
+        if (const pugi::xml_node source = child(entry, dialect, "source")) {
+            item.author = person_name(source, dialect);
+        }
+        if (item.author.empty()) {
+            item.author = feed_author;
+        }
+    }
+    if (item.author.empty()) {
+        item.author = std::string(xml::trim(xml::text(xml::child(entry, xml::ns::dc, "creator"))));
+    }
+    const TextConstruct summary = read_text_construct(child(entry, dialect, "summary"), dialect);
+    const TextConstruct content = read_text_construct(child(entry, dialect, "content"), dialect);
+    item.summary = summary.value;
+    item.content = content.value;
+    item.text = !xml::trim(content.value).empty() ? plain_text(content) : plain_text(summary);
+    for (pugi::xml_node node = entry.first_child(); node; node = node.next_sibling()) {
+        std::string category;
+        if (xml::is(node, dialect.ns, "category")) {
+            category = collapse_whitespace(node.attribute("term").as_string());
+        } else if (xml::is(node, xml::ns::dc, "subject")) {
+            category = collapse_whitespace(xml::text(node));
+        } else if (xml::is(node, dialect.ns, "link") &&
+                   std::string_view(xml::trim(node.attribute("rel").as_string())) == "enclosure") {
+            model::Enclosure enclosure;
+            enclosure.url = resolved(node, xml::trim(node.attribute("href").as_string()), dialect);
+            enclosure.type = xml::trim(node.attribute("type").as_string());
+            const std::string_view length = xml::trim(node.attribute("length").as_string());
+            std::uint64_t value = 0;
+            const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), value);
+            enclosure.length = (error == std::errc{} && end == length.data() + length.size()) ? value : 0;
+            if (!enclosure.url.empty()) {
+                item.enclosures.push_back(std::move(enclosure));
+            }
+        }
+        if (!category.empty() &&
+            std::find(item.categories.begin(), item.categories.end(), category) == item.categories.end()) {
+            item.categories.push_back(std::move(category));
+        }
+    }
+    return item;
+}
+
+}  // namespace
+
+void read_atom(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out)
+{
+    Dialect dialect;
+    dialect.ns = xml::namespace_uri(root);
+    dialect.draft03 = dialect.ns == xml::ns::atom03 || xml::trim(root.attribute("version").as_string()) == "0.3";
+    dialect.context = &context;
+    out.format = dialect.draft03 ? "atom0.3" : "atom1.0";
+
+    model::FeedMeta& meta = out.feed;
+    meta.title = plain_text(read_text_construct(child(root, dialect, "title"), dialect));
+    meta.link = alternate_link(root, dialect);
+    meta.id = child_text(root, dialect, "id");
+    meta.subtitle = plain_text(read_text_construct(child(root, dialect, dialect.draft03 ? "tagline" : "subtitle"), dialect));
+    meta.language = xml::trim(root.attribute("xml:lang").as_string());
+    meta.updated = child_date(root, dialect, {"updated", "modified"});
+    meta.author = person_name(root, dialect);
+    meta.generator = collapse_whitespace(xml::text(child(root, dialect, "generator")));
+    for (const std::string_view image : {"logo", "icon"}) {
+        if (const pugi::xml_node node = child(root, dialect, image); node && meta.image.empty()) {
+            meta.image = resolved(node, xml::trim(xml::text(node)), dialect);
+        }
+    }
+
+    for (pugi::xml_node node = root.first_child(); node; node = node.next_sibling()) {
+        if (xml::is(node, dialect.ns, "entry") && context.keep(node)) {
+            out.items.push_back(read_entry(node, dialect, meta.author));
+        }
+    }
+}
+
+}  // namespace feedwatch::parse

@@ -1,0 +1,147 @@
+// The parse stage: bytes -> UTF-8 -> repaired references -> pugixml -> dialect reader ->
+// stable, unique item ids.
+#include "parse/parser.hpp"
+
+#include <string>
+#include <unordered_set>
+
+#include <pugixml.hpp>
+
+#include "core/digest.hpp"
+#include "parse/dialects.hpp"
+#include "parse/encoding.hpp"
+#include "parse/entities.hpp"
+
+namespace feedwatch::parse {
+namespace {
+
+enum class Dialect { rss, atom, none };
+
+std::string_view skip_leading_space(std::string_view text)
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r' || text.front() == '\n')) {
+        text.remove_prefix(1);
+    }
+    return text;
+}
+
+Dialect dialect_of(pugi::xml_node root)
+{
+    const std::string_view local = xml::local_name(root);
+    if (local == "rss") {
+        return Dialect::rss;
+    }
+    if (local == "RDF" && xml::namespace_uri(root) == xml::ns::rdf) {
+        return Dialect::rss;
+    }
+    if (local == "feed") {  // any namespace: drafts and private namespaces exist in the wild
+        return Dialect::atom;
+    }
+    return Dialect::none;
+}
+
+// Id fallback and de-duplication: ids key the seen index, so they must be stable across
+// fetches and unique within the feed.
+void assign_ids(std::vector<model::Item>& items)
+{
+    std::unordered_set<std::string> used;
+    for (model::Item& item : items) {
+        if (item.id.empty()) {
+            item.id = item.link;
+        }
+        if (item.id.empty()) {
+            const auto& date = item.published ? item.published : item.updated;
+            const std::string date_text = date ? core::format_rfc3339(*date) : std::string{};
+            const std::string& body = item.content.empty() ? item.summary : item.content;
+            item.id = "sha256:" + core::sha256_hex(item.title + "\n" + date_text + "\n" + body);
+        }
+        if (used.insert(item.id).second) {
+            continue;
+        }
+        for (std::size_t n = 2;; ++n) {
+            std::string candidate = item.id + "#" + std::to_string(n);
+            if (used.insert(candidate).second) {
+                item.id = std::move(candidate);
+                break;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+core::Result<model::ParsedFeed> parse_feed(std::string_view document, const ParseOptions& options)
+{
+    DecodedDocument decoded = decode_to_utf8(document, options.content_type);
+    const std::string_view start = skip_leading_space(decoded.text);
+    if (start.empty()) {
+        return core::fail(core::ErrorCode::parse, "not a feed: empty document");
+    }
+    if (start.front() == '{' || start.front() == '[') {
+        return core::fail(core::ErrorCode::parse, "not a feed: the document is JSON (JSON Feed is not supported yet)");
+    }
+    if (start.front() != '<') {
+        return core::fail(core::ErrorCode::parse, "not a feed: the document does not start with markup");
+    }
+
+    model::ParsedFeed out;
+    out.encoding = decoded.encoding;
+    out.malformed = decoded.malformed;
+    out.errors = std::move(decoded.errors);
+
+    std::string text = normalize_xml_references(decoded.text);
+    if (text.find('\0') != std::string::npos) {
+        // A raw NUL ends pugixml's parse; it is never valid XML.
+        std::string replaced;
+        replaced.reserve(text.size());
+        for (char c : text) {
+            if (c == '\0') {
+                replaced.append("\xEF\xBF\xBD");
+            } else {
+                replaced.push_back(c);
+            }
+        }
+        text = std::move(replaced);
+        out.malformed = true;
+        out.errors.push_back("raw NUL bytes replaced by U+FFFD");
+    }
+
+    pugi::xml_document doc;
+    const pugi::xml_parse_result result =
+        doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    const pugi::xml_node root = doc.document_element();
+    const std::string where = "offset " + std::to_string(result.offset) + ": " + result.description();
+    if (!root) {
+        return core::fail(core::ErrorCode::parse, "not a feed: no root element (" + where + ")");
+    }
+    const Dialect dialect = dialect_of(root);
+    if (dialect == Dialect::none) {
+        const std::string_view local = xml::local_name(root);
+        if (local == "html" || local == "HTML") {
+            return core::fail(core::ErrorCode::parse, "not a feed: an HTML page (root element <html>)");
+        }
+        return core::fail(core::ErrorCode::parse,
+                          "not a feed: unknown root element <" + std::string(root.name()).substr(0, 64) + ">");
+    }
+
+    xml::Recovery recovery{text, result.offset < 0 ? 0 : static_cast<std::size_t>(result.offset)};
+    ReadContext context;
+    context.base_url = options.base_url;
+    if (!result) {
+        out.malformed = true;
+        out.errors.push_back(where);
+        context.recovery = &recovery;
+    }
+    if (dialect == Dialect::rss) {
+        read_rss(root, context, out);
+    } else {
+        read_atom(root, context, out);
+    }
+    if (context.dropped_items > 0) {
+        out.errors.push_back("dropped " + std::to_string(context.dropped_items) + " incomplete item(s)");
+    }
+    assign_ids(out.items);
+    return out;
+}
+
+}  // namespace feedwatch::parse

@@ -1,0 +1,194 @@
+#include "normalize/text.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace feedwatch::normalize {
+namespace {
+
+std::vector<std::string> folded_words(std::string_view text)
+{
+    std::vector<std::string> words;
+    for (const auto& token : tokenize(text)) {
+        words.push_back(token.folded);
+    }
+    return words;
+}
+
+bool valid_utf8(std::string_view text)
+{
+    return repair_utf8(text) == text;
+}
+
+struct FoldCase {
+    std::string input;
+    std::string expected;
+};
+
+class FoldTable : public testing::TestWithParam<FoldCase> {};
+
+TEST_P(FoldTable, FoldsCaseAccentsAndCompatibilityForms)
+{
+    EXPECT_EQ(fold(GetParam().input), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Text, FoldTable,
+                         testing::Values(FoldCase{"Café", "cafe"}, FoldCase{"ÉCOLE", "ecole"},
+                                         FoldCase{"\xEF\xAC\x81", "fi"},  // U+FB01 ligature fi
+                                         FoldCase{"Straße", "strasse"}, FoldCase{"HUAWEI", "huawei"},
+                                         FoldCase{"Cafe\xCC\x81", "cafe"},  // decomposed é
+                                         FoldCase{"\xEF\xBC\xA8\xEF\xBD\x89", "hi"},  // full-width Ｈｉ
+                                         FoldCase{"Ελληνικά", "ελληνικα"}, FoldCase{"", ""},
+                                         FoldCase{"cyber\xC2\xAD" "security", "cybersecurity"}));  // soft hyphen
+
+TEST(Text, FoldReplacesInvalidUtf8InsteadOfFailing)
+{
+    EXPECT_EQ(fold("A\xFF" "B"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(fold("\xC3"), "\xEF\xBF\xBD");  // truncated sequence
+}
+
+TEST(Text, RepairReplacesEachInvalidByteAndKeepsValidText)
+{
+    EXPECT_EQ(repair_utf8("ok é"), "ok é");
+    EXPECT_EQ(repair_utf8("a\x80z"), "a\xEF\xBF\xBDz");
+    EXPECT_EQ(repair_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate half
+    EXPECT_EQ(repair_utf8(""), "");
+}
+
+struct TokenizeCase {
+    std::string input;
+    std::vector<std::string> words;
+};
+
+class TokenizeTable : public testing::TestWithParam<TokenizeCase> {};
+
+TEST_P(TokenizeTable, SplitsOnEverythingButLettersAndNumbers)
+{
+    EXPECT_EQ(folded_words(GetParam().input), GetParam().words);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Text, TokenizeTable,
+    testing::Values(TokenizeCase{"Huawei's new 5G plant", {"huawei", "s", "new", "5g", "plant"}},
+                    TokenizeCase{"cyber-espionage", {"cyber", "espionage"}},
+                    TokenizeCase{"U.S. don't", {"u", "s", "don", "t"}},
+                    TokenizeCase{"  Unit 61398, PLA!  ", {"unit", "61398", "pla"}},
+                    TokenizeCase{"Ｕｎｉｔ　６１３９８", {"unit", "61398"}},  // full-width, ideographic space
+                    TokenizeCase{"Zürich—Genève", {"zurich", "geneve"}},
+                    TokenizeCase{"e\xCC\x81t\xC3\xA9", {"ete"}},  // combining mark stays in its word
+                    TokenizeCase{"北京 news", {"北京", "news"}}, TokenizeCase{"...", {}}, TokenizeCase{"", {}}));
+
+TEST(Text, TokenOffsetsPointIntoTheOriginalBytes)
+{
+    const std::string text = "Le CAFÉ, l'école";
+    const auto tokens = tokenize(text);
+    ASSERT_EQ(tokens.size(), 4U);
+    EXPECT_EQ(text.substr(tokens[1].begin, tokens[1].end - tokens[1].begin), "CAFÉ");
+    EXPECT_EQ(tokens[1].folded, "cafe");
+    EXPECT_EQ(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin), "école");
+    EXPECT_EQ(tokens[3].end, text.size());
+}
+
+TEST(Text, TokenizeTreatsInvalidBytesAsSeparators)
+{
+    const std::string text = "abc\xFF" "def\xC3";
+    const auto tokens = tokenize(text);
+    ASSERT_EQ(tokens.size(), 2U);
+    EXPECT_EQ(tokens[0].folded, "abc");
+    EXPECT_EQ(tokens[1].folded, "def");
+    EXPECT_EQ(tokens[1].begin, 4U);
+    EXPECT_EQ(tokens[1].end, 7U);
+}
+
+TEST(Text, TokenizeIsLinearOnHugeInput)
+{
+    std::string text;
+    for (int i = 0; i < 200000; ++i) {
+        text += "word, ";
+    }
+    text += std::string(1 << 20, 'x');  // one 1 MiB word
+    const auto started = std::chrono::steady_clock::now();
+    const auto tokens = tokenize(text);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(tokens.size(), 200001U);
+    EXPECT_LT(elapsed, std::chrono::seconds(10));  // generous: sanitizers and a shared 2-core box
+}
+
+TEST(Text, SnippetReturnsShortTextWholeWithCollapsedWhitespace)
+{
+    const std::string text = "  Huawei\n\n  indicted \t today ";
+    EXPECT_EQ(snippet(text, 2, 8), "Huawei indicted today");
+}
+
+TEST(Text, SnippetCutsLongTextOnWordBoundariesWithEllipses)
+{
+    std::string text;
+    for (int i = 0; i < 40; ++i) {
+        text += "alpha beta ";
+    }
+    const std::size_t begin = text.size();
+    text += "MATCH";
+    const std::size_t end = text.size();
+    for (int i = 0; i < 40; ++i) {
+        text += " gamma delta";
+    }
+    const std::string result = snippet(text, begin, end, 60);
+    EXPECT_LE(result.size(), 60U);
+    EXPECT_EQ(result.rfind("… ", 0), 0U) << result;
+    EXPECT_EQ(result.substr(result.size() - 4), " …") << result;
+    EXPECT_NE(result.find("MATCH"), std::string::npos);
+    // Every word shown is whole.
+    for (const auto& token : tokenize(result)) {
+        EXPECT_TRUE(token.folded == "alpha" || token.folded == "beta" || token.folded == "match" ||
+                    token.folded == "gamma" || token.folded == "delta")
+            << token.folded;
+    }
+}
+
+TEST(Text, SnippetNearTheStartAddsOnlyATrailingEllipsis)
+{
+    std::string text = "MATCH at the start";
+    for (int i = 0; i < 50; ++i) {
+        text += " and more words";
+    }
+    const std::string result = snippet(text, 0, 5, 40);
+    EXPECT_LE(result.size(), 40U);
+    EXPECT_EQ(result.rfind("MATCH at the start", 0), 0U) << result;
+    EXPECT_EQ(result.substr(result.size() - 4), " …") << result;
+}
+
+TEST(Text, SnippetNeverSplitsAUtf8Sequence)
+{
+    std::string text;
+    for (int i = 0; i < 100; ++i) {
+        text += "日本語";  // no spaces: cut on characters
+    }
+    const std::size_t begin = text.size() / 2 - (text.size() / 2) % 3;
+    for (std::size_t max = 8; max < 50; ++max) {
+        const std::string result = snippet(text, begin, begin + 3, max);
+        EXPECT_TRUE(valid_utf8(result)) << max;
+        EXPECT_LE(result.size(), max);
+    }
+}
+
+TEST(Text, SnippetOfAMatchLongerThanTheLimitKeepsItsStart)
+{
+    const std::string text = "intro " + std::string(300, 'z') + " outro";
+    const std::string result = snippet(text, 6, 306, 50);
+    EXPECT_LE(result.size(), 50U);
+    EXPECT_EQ(result.rfind("… zzz", 0), 0U) << result;
+    EXPECT_EQ(result.substr(result.size() - 4), " …") << result;
+}
+
+TEST(Text, SnippetClampsOutOfRangeOffsetsAndRepairsInvalidBytes)
+{
+    EXPECT_EQ(snippet("short", 10, 20), "short");
+    EXPECT_EQ(snippet("bad \xFF byte", 0, 3), "bad \xEF\xBF\xBD byte");
+    EXPECT_EQ(snippet("", 0, 0), "");
+}
+
+}  // namespace
+}  // namespace feedwatch::normalize
