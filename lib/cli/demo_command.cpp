@@ -181,7 +181,9 @@ int demo_command(const std::vector<std::string>& args)
         return 1;
     }
 
-    // Breaking news goes into the first feed, one item every publish_every.
+    // Breaking news goes into the wire feed (or the first one), one item every publish_every.
+    const auto wire = std::find(paths.begin(), paths.end(), "/wire.xml");
+    const std::string live_path = wire != paths.end() ? *wire : paths.front();
     asio::steady_timer publisher(io);
     int sequence = 0;
     std::function<void(const boost::system::error_code&)> publish = [&](const boost::system::error_code& error) {
@@ -189,8 +191,8 @@ int demo_command(const std::vector<std::string>& args)
             return;
         }
         const Breaking& news = k_breaking[static_cast<std::size_t>(sequence) % k_breaking.size()];
-        (*origin)->publish(paths.front(), item_xml(news, sequence));
-        std::cout << "demo: published \"" << news.title << "\" to " << paths.front() << '\n' << std::flush;
+        (*origin)->publish(live_path, item_xml(news, sequence));
+        std::cout << "demo: published \"" << news.title << "\" to " << live_path << '\n' << std::flush;
         ++sequence;
         publisher.expires_after(options.publish_every);
         publisher.async_wait(publish);
