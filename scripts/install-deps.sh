@@ -10,6 +10,9 @@ packages=(
   libstemmer-dev libutf8proc-dev libgumbo-dev libsystemd-dev libspdlog-dev libfmt-dev
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
+# Only the test suite needs these (--tests): a real Prometheus and promtool for deploy/.
+test_packages=(prometheus)
+[ "${1:-}" = --tests ] && packages+=("${test_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -19,4 +22,11 @@ sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 echo "installing: ${missing[*]}" >&2
 $sudo apt-get update -qq
+# Install packages without starting their services (Debian's prometheus would start one):
+# deb-systemd-invoke and invoke-rc.d ask policy-rc.d, and 101 means "do not start".
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

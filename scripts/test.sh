@@ -3,7 +3,7 @@
 # every test through CTest. .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --tests
 build=build/asan
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DFEEDWATCH_SANITIZE=ON -DFEEDWATCH_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
