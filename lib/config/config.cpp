@@ -382,7 +382,8 @@ private:
             const auto& table = *element.as_table();
             WatchlistConfig watchlist;
             watchlist.where = reader.at(table);
-            reader.reject_unknown_keys(table, {"name", "query", "notify", "enabled"}, " in [[watchlist]]");
+            reader.reject_unknown_keys(table, {"name", "query", "notify", "feeds", "language", "enabled"},
+                                       " in [[watchlist]]");
             if (const auto* value = reader.require(table, "name", "watchlist")) {
                 if (auto name = reader.string(*value, "watchlist: name")) {
                     if (name->empty()) {
@@ -416,6 +417,37 @@ private:
             }
             if (const auto* value = table.get("enabled")) {
                 watchlist.enabled = reader.boolean(*value, what + ": enabled").value_or(watchlist.enabled);
+            }
+            if (const auto* value = table.get("language")) {
+                if (auto language = reader.string(*value, what + ": language")) {
+                    if (match::is_known_language(*language)) {
+                        watchlist.language = *language;
+                    } else {
+                        std::string known;
+                        for (const auto& name : match::known_languages()) {
+                            known += (known.empty() ? "" : ", ") + name;
+                        }
+                        reader.error(reader.at(*value),
+                                     what + ": language: unknown language " + in_quotes(*language) + " (known: " + known + ")");
+                    }
+                }
+            }
+            if (const auto* value = table.get("feeds")) {
+                if (auto scopes = reader.strings(*value, what + ": feeds")) {
+                    for (const auto& scope : *scopes) {
+                        const bool tag = scope.value.rfind("tag:", 0) == 0;
+                        if (tag ? scope.value.size() == 4
+                                : scope.value.rfind("http://", 0) != 0 && scope.value.rfind("https://", 0) != 0) {
+                            reader.error(scope.where, what + ": feeds: " + in_quotes(scope.value) +
+                                                          " is neither tag:NAME nor a feed URL prefix (http:// or https://)");
+                            continue;
+                        }
+                        if (tag) {
+                            m_scope_tags.push_back(ScopeTag{scope.value.substr(4), scope.where, what});
+                        }
+                        watchlist.feeds.push_back(scope.value);
+                    }
+                }
             }
             for (const auto& name : notify) {
                 watchlist.notify.push_back(name.value);
@@ -480,6 +512,16 @@ private:
 
     void check_references()
     {
+        // A mistyped tag would silently scope a watchlist to nothing.
+        std::set<std::string> tags;
+        for (const auto& feed : m_config.feeds) {
+            tags.insert(feed.tags.begin(), feed.tags.end());
+        }
+        for (const auto& scope : m_scope_tags) {
+            if (tags.count(scope.tag) == 0) {
+                m_errors.push_back({scope.where, scope.what + ": feeds: no feed has the tag " + in_quotes(scope.tag)});
+            }
+        }
         for (const auto& notify : m_notify) {
             for (const auto& name : notify.names) {
                 if (m_webhook_names.find(name.value) == m_webhook_names.end()) {
@@ -513,6 +555,12 @@ private:
     std::map<std::string, Location> m_webhook_names;
     std::map<std::string, Location> m_watchlist_names;
     std::vector<Notify> m_notify;
+    struct ScopeTag {
+        std::string tag;
+        Location where;
+        std::string what;
+    };
+    std::vector<ScopeTag> m_scope_tags;
 };
 
 }  // namespace
@@ -536,7 +584,8 @@ std::vector<match::WatchlistSpec> watchlist_specs(const Config& config)
         }
         auto query = match::Query::parse(watchlist.query);
         if (query) {
-            specs.push_back(match::WatchlistSpec{watchlist.name, std::move(*query), watchlist.notify});
+            specs.push_back(match::WatchlistSpec{watchlist.name, std::move(*query), watchlist.notify, watchlist.language,
+                                                 watchlist.feeds});
         }
     }
     return specs;

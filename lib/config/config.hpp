@@ -57,6 +57,8 @@ struct WatchlistConfig {
     std::string name;
     std::string query;
     std::vector<std::string> notify;  // webhook names
+    std::string language = "english";  // libstemmer algorithm for word forms
+    std::vector<std::string> feeds;    // scope: "tag:NAME" or a feed URL prefix; empty = every feed
     bool enabled = true;
     Location where;        // the [[watchlist]] table
     Location query_where;  // the first character inside the query string's quotes

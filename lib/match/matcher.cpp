@@ -1,8 +1,16 @@
 #include "match/matcher.hpp"
 
-#include <string_view>
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
+
+#include <libstemmer.h>
 
 #include "normalize/text.hpp"
 
@@ -11,181 +19,606 @@ namespace {
 
 constexpr std::size_t k_max_matches = 3;
 constexpr std::size_t k_snippet_bytes = 160;
+constexpr std::uint32_t k_value_gap = 1000;        // positions between two categories: no phrase or NEAR spans them
+constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembered (stems, candidates)
 
-bool is_query_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-tl::unexpected<QueryError> query_error(std::size_t offset, std::string message)
-{
-    return tl::unexpected<QueryError>(QueryError{offset, std::move(message)});
-}
-
-// One lexical element of a query: the OR keyword, a bare term or a quoted phrase.
-struct Element {
-    enum class Kind { or_keyword, term, phrase } kind;
-    std::size_t offset;     // of its first byte (the quote for a phrase)
-    std::string_view text;  // without the quotes
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
 };
+template <typename Value>
+using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 
-// One field of an item, tokenized once and indexed by folded word.
-struct Field {
-    std::string_view name;
+struct StemmerDeleter {
+    void operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
+};
+using StemmerPtr = std::unique_ptr<sb_stemmer, StemmerDeleter>;
+
+StemmerPtr make_stemmer(std::string_view language)
+{
+    return StemmerPtr(sb_stemmer_new(std::string(language).c_str(), "UTF_8"));
+}
+
+std::string stem(sb_stemmer& stemmer, std::string_view word)
+{
+    const auto* stemmed =
+        sb_stemmer_stem(&stemmer, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    if (stemmed == nullptr) {
+        return std::string(word);  // out of memory inside libstemmer: the word itself still matches itself
+    }
+    return std::string(reinterpret_cast<const char*>(stemmed), static_cast<std::size_t>(sb_stemmer_length(&stemmer)));
+}
+
+// One field of the article: its plain text and its words with their positions.
+struct FieldText {
+    std::string owned;
     std::string_view text;
     std::vector<normalize::Token> tokens;
-    std::unordered_map<std::string_view, std::vector<std::size_t>> positions;  // word -> token indexes
+    std::vector<std::uint32_t> positions;  // word position; jumps between values of a multi-valued field
 
-    Field(std::string_view field_name, std::string_view field_text)
-        : name(field_name), text(field_text), tokens(normalize::tokenize(field_text))
+    void set(std::string_view value)
     {
+        text = value;
+        tokens = normalize::tokenize(text);
+        positions.resize(tokens.size());
         for (std::size_t i = 0; i < tokens.size(); ++i) {
-            positions[tokens[i].folded].push_back(i);
+            positions[i] = static_cast<std::uint32_t>(i);
         }
     }
 
-    // Index of the first token where words occur as a consecutive run, or npos.
-    std::size_t find(const std::vector<std::string>& words) const
+    void set_values(const std::vector<std::string>& values)
     {
-        const auto first = positions.find(words.front());
-        if (first == positions.end()) {
-            return std::string::npos;
+        for (const auto& value : values) {
+            owned += owned.empty() ? "" : "\n";
+            owned += value;
         }
-        for (const std::size_t start : first->second) {
-            if (start + words.size() > tokens.size()) {
-                break;
+        text = owned;
+        std::size_t offset = 0;
+        std::uint32_t position = 0;
+        for (const auto& value : values) {
+            for (auto& token : normalize::tokenize(value)) {
+                token.begin += offset;
+                token.end += offset;
+                tokens.push_back(std::move(token));
+                positions.push_back(position++);
             }
-            bool all = true;
-            for (std::size_t k = 1; k < words.size() && all; ++k) {
-                all = tokens[start + k].folded == words[k];
-            }
-            if (all) {
-                return start;
-            }
+            position += k_value_gap;
+            offset += value.size() + 1;
         }
-        return std::string::npos;
     }
 };
 
-std::string join(const std::vector<std::string>& words)
-{
-    std::string out;
-    for (const auto& word : words) {
-        if (!out.empty()) {
-            out.push_back(' ');
+struct Occurrence {
+    std::uint8_t field;
+    std::uint32_t token;
+};
+
+// Tokens [first, last] of one field.
+struct Span {
+    std::uint8_t field;
+    std::uint32_t first;
+    std::uint32_t last;
+};
+
+bool span_less(const Span& a, const Span& b) { return std::tie(a.field, a.first) < std::tie(b.field, b.first); }
+
+// Everything about one article that matching needs, computed once.
+struct Document {
+    std::array<FieldText, k_field_count> fields;
+    std::unordered_map<std::string_view, std::vector<Occurrence>> by_folded;
+    std::vector<std::string_view> keys;               // distinct folded words, first-seen order
+    std::vector<std::vector<std::string>> stems;      // [language][key]
+    std::vector<std::optional<StringMap<std::vector<std::size_t>>>> by_stem;  // [language]: stem -> keys
+
+    Document(const model::Item& item, const FeedInfo& feed, std::size_t languages)
+    {
+        auto& title = fields[static_cast<std::size_t>(Field::title)];
+        auto& summary = fields[static_cast<std::size_t>(Field::summary)];
+        auto& content = fields[static_cast<std::size_t>(Field::content)];
+        title.set(item.title);
+        // item.text is the plain text of content, or of summary when there is no content.
+        const bool text_is_summary = item.content.empty() && !item.summary.empty();
+        if (text_is_summary) {
+            summary.owned = item.text.empty() ? normalize::strip_markup(item.summary) : std::string();
+            summary.set(item.text.empty() ? std::string_view(summary.owned) : std::string_view(item.text));
+        } else {
+            summary.owned = normalize::strip_markup(item.summary);
+            summary.set(summary.owned);
+            content.owned = item.text.empty() ? normalize::strip_markup(item.content) : std::string();
+            content.set(item.text.empty() ? std::string_view(content.owned) : std::string_view(item.text));
         }
-        out.append(word);
+        fields[static_cast<std::size_t>(Field::author)].set(item.author);
+        fields[static_cast<std::size_t>(Field::category)].set_values(item.categories);
+        fields[static_cast<std::size_t>(Field::feed)].set(feed.title);
+        fields[static_cast<std::size_t>(Field::link)].set(item.link);
+
+        std::size_t total = 0;
+        for (const auto& field : fields) {
+            total += field.tokens.size();
+        }
+        by_folded.reserve(total);
+        for (std::size_t f = 0; f < fields.size(); ++f) {
+            const auto& tokens = fields[f].tokens;
+            for (std::size_t i = 0; i < tokens.size(); ++i) {
+                auto [slot, inserted] = by_folded.try_emplace(tokens[i].folded);
+                if (inserted) {
+                    keys.push_back(slot->first);
+                }
+                slot->second.push_back(Occurrence{static_cast<std::uint8_t>(f), static_cast<std::uint32_t>(i)});
+            }
+        }
+        stems.resize(languages);
+        by_stem.resize(languages);
     }
-    return out;
-}
+
+    const std::vector<std::size_t>* keys_with_stem(std::size_t language, std::string_view stem_text)
+    {
+        auto& index = by_stem[language];
+        if (!index) {
+            index.emplace();
+            for (std::size_t k = 0; k < keys.size(); ++k) {
+                (*index)[stems[language][k]].push_back(k);
+            }
+        }
+        const auto found = index->find(stem_text);
+        return found == index->end() ? nullptr : &found->second;
+    }
+
+    std::string_view original(const Occurrence& at) const
+    {
+        const auto& token = fields[at.field].tokens[at.token];
+        return fields[at.field].text.substr(token.begin, token.end - token.begin);
+    }
+};
+
+bool in_fields(FieldSet fields, std::uint8_t field) { return (fields & (1U << field)) != 0; }
+
+// What must occur in an article for a query to possibly match it.
+struct Trigger {
+    enum class Kind { folded, stem, prefix } kind;
+    std::string key;
+};
 
 }  // namespace
 
-tl::expected<Query, QueryError> Query::parse(std::string_view text)
+bool is_known_language(std::string_view language)
 {
-    std::vector<Element> elements;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        if (is_query_space(text[pos])) {
-            ++pos;
-            continue;
-        }
-        if (text[pos] == '"') {
-            const std::size_t close = text.find('"', pos + 1);
-            if (close == std::string_view::npos) {
-                return query_error(pos, "unterminated quote");
-            }
-            elements.push_back({Element::Kind::phrase, pos, text.substr(pos + 1, close - pos - 1)});
-            pos = close + 1;
-            continue;
-        }
-        const std::size_t start = pos;
-        while (pos < text.size() && !is_query_space(text[pos]) && text[pos] != '"') {
-            ++pos;
-        }
-        const std::string_view word = text.substr(start, pos - start);
-        elements.push_back({word == "OR" ? Element::Kind::or_keyword : Element::Kind::term, start, word});
-    }
-    if (elements.empty()) {
-        return query_error(0, "empty query");
-    }
-
-    Query query;
-    query.m_text = std::string(text);
-    bool expect_term = true;
-    for (std::size_t i = 0; i < elements.size(); ++i) {
-        const Element& element = elements[i];
-        if (element.kind == Element::Kind::or_keyword) {
-            if (i == 0) {
-                return query_error(element.offset, "expected a term before OR");
-            }
-            if (expect_term) {
-                return query_error(element.offset, "expected a term, found OR");
-            }
-            if (i + 1 == elements.size()) {
-                return query_error(element.offset, "expected a term after OR");
-            }
-            expect_term = true;
-            continue;
-        }
-        if (!expect_term) {
-            std::string message = "expected OR before \"" + std::string(element.text) + "\"";
-            if (element.kind == Element::Kind::term && normalize::fold(element.text) == "or") {
-                message += " (the operator is upper-case OR)";
-            }
-            return query_error(element.offset, std::move(message));
-        }
-        std::vector<std::string> words;
-        for (auto& token : normalize::tokenize(element.text)) {
-            words.push_back(std::move(token.folded));
-        }
-        if (words.empty()) {
-            if (element.kind == Element::Kind::phrase) {
-                return query_error(element.offset, "empty phrase");
-            }
-            return query_error(element.offset,
-                               "term \"" + std::string(element.text) + "\" has no letters or digits");
-        }
-        query.m_alternatives.push_back(std::move(words));
-        expect_term = false;
-    }
-    return query;
+    return !language.empty() && make_stemmer(language) != nullptr;
 }
 
-Matcher::Matcher(std::vector<WatchlistSpec> watchlists) : m_watchlists(std::move(watchlists)) {}
-
-std::vector<Hit> Matcher::match(const model::Item& item) const
+std::vector<std::string> known_languages()
 {
-    std::vector<Hit> hits;
-    if (m_watchlists.empty()) {
-        return hits;
+    std::vector<std::string> names;
+    for (const char** name = sb_stemmer_list(); *name != nullptr; ++name) {
+        names.emplace_back(*name);
     }
-    const std::string_view content = item.text.empty() ? std::string_view(item.summary) : std::string_view(item.text);
-    const Field fields[] = {Field("title", item.title), Field("content", content)};
+    return names;
+}
 
-    for (const auto& watchlist : m_watchlists) {
-        std::vector<model::Match> matches;
-        for (const auto& words : watchlist.query.alternatives()) {
-            for (const Field& field : fields) {
-                if (matches.size() == k_max_matches) {
+struct Matcher::Impl {
+    struct Compiled {
+        WatchlistSpec spec;
+        std::size_t language = 0;
+        std::vector<std::string> leaf_stems;  // per leaf; empty unless a word leaf
+    };
+
+    struct TokenInfo {
+        std::vector<std::string> stems;         // per language
+        std::vector<std::uint32_t> candidates;  // watchlists this word may trigger
+    };
+
+    // A match found while evaluating: which node (leaf or near) and where.
+    struct Found {
+        const Node* node;
+        Span span;
+    };
+
+    std::vector<Compiled> watchlists;
+    std::vector<std::string> languages;
+    std::vector<StemmerPtr> stemmers;  // guarded by cache_mutex
+    StringMap<std::vector<std::uint32_t>> folded_index;
+    std::vector<StringMap<std::vector<std::uint32_t>>> stem_index;  // [language]
+    StringMap<std::vector<std::uint32_t>> prefix_index;
+    std::vector<std::size_t> prefix_lengths;  // distinct, ascending
+
+    mutable std::mutex cache_mutex;
+    mutable StringMap<TokenInfo> token_cache;
+
+    explicit Impl(std::vector<WatchlistSpec> specs)
+    {
+        for (auto& spec : specs) {
+            Compiled compiled;
+            const auto known = std::find(languages.begin(), languages.end(), spec.language);
+            compiled.language = static_cast<std::size_t>(known - languages.begin());
+            if (known == languages.end()) {
+                auto stemmer = make_stemmer(spec.language);
+                if (!stemmer) {
+                    throw std::invalid_argument("watchlist " + spec.name + ": unknown language " + spec.language);
+                }
+                languages.push_back(spec.language);
+                stemmers.push_back(std::move(stemmer));
+                stem_index.emplace_back();
+            }
+            for (const auto& leaf : spec.query.leaves()) {
+                compiled.leaf_stems.push_back(leaf.kind == Leaf::Kind::word
+                                                  ? stem(*stemmers[compiled.language], leaf.words.front())
+                                                  : std::string());
+            }
+            compiled.spec = std::move(spec);
+            watchlists.push_back(std::move(compiled));
+        }
+        for (std::uint32_t w = 0; w < watchlists.size(); ++w) {
+            const auto& compiled = watchlists[w];
+            const auto triggers = trigger_of(compiled, compiled.spec.query.root());
+            if (!triggers) {
+                throw std::invalid_argument("watchlist " + compiled.spec.name + ": query matches every article");
+            }
+            for (const auto& trigger : *triggers) {
+                switch (trigger.kind) {
+                case Trigger::Kind::folded:
+                    add_posting(folded_index[trigger.key], w);
+                    break;
+                case Trigger::Kind::stem:
+                    add_posting(stem_index[compiled.language][trigger.key], w);
+                    break;
+                case Trigger::Kind::prefix:
+                    add_posting(prefix_index[trigger.key], w);
+                    prefix_lengths.push_back(trigger.key.size());
                     break;
                 }
-                const std::size_t start = field.find(words);
-                if (start == std::string::npos) {
-                    continue;
-                }
-                const auto& first = field.tokens[start];
-                const auto& last = field.tokens[start + words.size() - 1];
-                matches.push_back(model::Match{join(words), std::string(field.name),
-                                               normalize::snippet(field.text, first.begin, last.end,
-                                                                  k_snippet_bytes)});
             }
         }
-        if (!matches.empty()) {
-            hits.push_back(Hit{watchlist.name, watchlist.notify, std::move(matches)});
+        std::sort(prefix_lengths.begin(), prefix_lengths.end());
+        prefix_lengths.erase(std::unique(prefix_lengths.begin(), prefix_lengths.end()), prefix_lengths.end());
+    }
+
+    static void add_posting(std::vector<std::uint32_t>& postings, std::uint32_t watchlist)
+    {
+        if (postings.empty() || postings.back() != watchlist) {
+            postings.push_back(watchlist);
         }
     }
-    return hits;
+
+    // A set of words of which at least one occurs in every article the node matches; nullopt
+    // when the node can match without any word (a negation).
+    std::optional<std::vector<Trigger>> trigger_of(const Compiled& compiled, const Node& node) const
+    {
+        switch (node.kind) {
+        case Node::Kind::leaf: {
+            const Leaf& leaf = compiled.spec.query.leaves()[node.leaf];
+            switch (leaf.kind) {
+            case Leaf::Kind::word:
+                return std::vector<Trigger>{{Trigger::Kind::stem, compiled.leaf_stems[node.leaf]}};
+            case Leaf::Kind::prefix:
+                return std::vector<Trigger>{{Trigger::Kind::prefix, leaf.words.front()}};
+            case Leaf::Kind::phrase: {
+                // The longest word is likely the rarest.
+                const auto longest = std::max_element(leaf.words.begin(), leaf.words.end(),
+                                                      [](const auto& a, const auto& b) { return a.size() < b.size(); });
+                return std::vector<Trigger>{{Trigger::Kind::folded, *longest}};
+            }
+            }
+            return std::nullopt;
+        }
+        case Node::Kind::near:
+            return trigger_of(compiled, node.children.front());
+        case Node::Kind::negation:
+            return std::nullopt;
+        case Node::Kind::any_of: {
+            std::vector<Trigger> all;
+            for (const auto& child : node.children) {
+                auto triggers = trigger_of(compiled, child);
+                if (!triggers) {
+                    return std::nullopt;
+                }
+                all.insert(all.end(), triggers->begin(), triggers->end());
+            }
+            return all;
+        }
+        case Node::Kind::all_of: {
+            std::optional<std::vector<Trigger>> best;
+            const auto cost = [](const std::vector<Trigger>& triggers) {
+                std::size_t total = 0;
+                for (const auto& trigger : triggers) {
+                    total += trigger.kind == Trigger::Kind::prefix ? 8 : 1;
+                }
+                return total;
+            };
+            for (const auto& child : node.children) {
+                auto triggers = trigger_of(compiled, child);
+                if (triggers && (!best || cost(*triggers) < cost(*best))) {
+                    best = std::move(triggers);
+                }
+            }
+            return best;
+        }
+        }
+        return std::nullopt;
+    }
+
+    // Fills document.stems and returns the watchlists worth evaluating, ascending.
+    std::vector<std::uint32_t> prepare(Document& document, bool want_candidates) const
+    {
+        std::vector<std::uint32_t> candidates;
+        const std::lock_guard lock(cache_mutex);
+        if (token_cache.size() > k_token_cache_limit) {
+            token_cache.clear();
+        }
+        for (auto& stems : document.stems) {
+            stems.reserve(document.keys.size());
+        }
+        for (const auto key : document.keys) {
+            auto found = token_cache.find(key);
+            if (found == token_cache.end()) {
+                found = token_cache.emplace(std::string(key), describe_token(key)).first;
+            }
+            const TokenInfo& info = found->second;
+            for (std::size_t l = 0; l < languages.size(); ++l) {
+                document.stems[l].push_back(info.stems[l]);
+            }
+            if (want_candidates) {
+                candidates.insert(candidates.end(), info.candidates.begin(), info.candidates.end());
+            }
+        }
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        return candidates;
+    }
+
+    // Called with cache_mutex held (stemmers are not thread-safe).
+    TokenInfo describe_token(std::string_view key) const
+    {
+        TokenInfo info;
+        const auto add = [&info](const auto& index, std::string_view probe) {
+            const auto found = index.find(probe);
+            if (found != index.end()) {
+                info.candidates.insert(info.candidates.end(), found->second.begin(), found->second.end());
+            }
+        };
+        add(folded_index, key);
+        for (std::size_t l = 0; l < languages.size(); ++l) {
+            info.stems.push_back(stem(*stemmers[l], key));
+            add(stem_index[l], info.stems.back());
+        }
+        for (const std::size_t length : prefix_lengths) {
+            if (length > key.size()) {
+                break;
+            }
+            add(prefix_index, key.substr(0, length));
+        }
+        std::sort(info.candidates.begin(), info.candidates.end());
+        info.candidates.erase(std::unique(info.candidates.begin(), info.candidates.end()), info.candidates.end());
+        return info;
+    }
+
+    static bool in_scope(const WatchlistSpec& spec, const FeedInfo& feed)
+    {
+        if (spec.feeds.empty()) {
+            return true;
+        }
+        for (const auto& scope : spec.feeds) {
+            if (scope.rfind("tag:", 0) == 0) {
+                const std::string_view tag = std::string_view(scope).substr(4);
+                if (std::find(feed.tags.begin(), feed.tags.end(), tag) != feed.tags.end()) {
+                    return true;
+                }
+            } else if (!scope.empty() && feed.url.substr(0, scope.size()) == scope) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    std::vector<Span> leaf_spans(const Compiled& compiled, std::size_t leaf_index, Document& document) const
+    {
+        const Leaf& leaf = compiled.spec.query.leaves()[leaf_index];
+        std::vector<Span> spans;
+        const auto add_occurrences = [&](std::string_view key) {
+            const auto found = document.by_folded.find(key);
+            if (found == document.by_folded.end()) {
+                return;
+            }
+            for (const auto& at : found->second) {
+                if (in_fields(leaf.fields, at.field)) {
+                    spans.push_back(Span{at.field, at.token, at.token});
+                }
+            }
+        };
+        switch (leaf.kind) {
+        case Leaf::Kind::word:
+            if (const auto* keys = document.keys_with_stem(compiled.language, compiled.leaf_stems[leaf_index])) {
+                for (const std::size_t k : *keys) {
+                    add_occurrences(document.keys[k]);
+                }
+            }
+            break;
+        case Leaf::Kind::prefix:
+            for (const auto key : document.keys) {
+                if (key.substr(0, leaf.words.front().size()) == leaf.words.front()) {
+                    add_occurrences(key);
+                }
+            }
+            break;
+        case Leaf::Kind::phrase: {
+            const auto found = document.by_folded.find(leaf.words.front());
+            if (found == document.by_folded.end()) {
+                break;
+            }
+            for (const auto& at : found->second) {
+                if (!in_fields(leaf.fields, at.field)) {
+                    continue;
+                }
+                const FieldText& field = document.fields[at.field];
+                if (at.token + leaf.words.size() > field.tokens.size()) {
+                    continue;
+                }
+                bool all = true;
+                for (std::size_t k = 0; k < leaf.words.size() && all; ++k) {
+                    const std::uint32_t token = at.token + static_cast<std::uint32_t>(k);
+                    all = field.tokens[token].folded == leaf.words[k] &&
+                          field.positions[token] == field.positions[at.token] + k &&
+                          (!leaf.exact_case || document.original({at.field, token}) == leaf.spelling[k]);
+                }
+                if (all) {
+                    spans.push_back(
+                        Span{at.field, at.token, at.token + static_cast<std::uint32_t>(leaf.words.size() - 1)});
+                }
+            }
+            break;
+        }
+        }
+        std::sort(spans.begin(), spans.end(), span_less);
+        return spans;
+    }
+
+    bool evaluate(const Compiled& compiled, const Node& node, Document& document, std::vector<Found>& found) const
+    {
+        switch (node.kind) {
+        case Node::Kind::leaf: {
+            auto spans = leaf_spans(compiled, node.leaf, document);
+            for (const auto& span : spans) {
+                found.push_back(Found{&node, span});
+            }
+            return !spans.empty();
+        }
+        case Node::Kind::near: {
+            const auto left = leaf_spans(compiled, node.children[0].leaf, document);
+            if (left.empty()) {
+                return false;
+            }
+            const auto right = leaf_spans(compiled, node.children[1].leaf, document);
+            bool any = false;
+            for (const auto& a : left) {
+                for (const auto& b : right) {
+                    if (a.field != b.field) {
+                        continue;
+                    }
+                    const auto& positions = document.fields[a.field].positions;
+                    std::uint32_t gap = 0;
+                    if (a.last < b.first) {
+                        gap = positions[b.first] - positions[a.last] - 1;
+                    } else if (b.last < a.first) {
+                        gap = positions[a.first] - positions[b.last] - 1;
+                    } else {
+                        continue;  // the same words
+                    }
+                    if (gap <= node.distance) {
+                        found.push_back(Found{&node, Span{a.field, std::min(a.first, b.first), std::max(a.last, b.last)}});
+                        any = true;
+                    }
+                }
+            }
+            return any;
+        }
+        case Node::Kind::negation: {
+            std::vector<Found> ignored;
+            return !evaluate(compiled, node.children.front(), document, ignored);
+        }
+        case Node::Kind::all_of: {
+            const std::size_t mark = found.size();
+            for (const auto& child : node.children) {
+                if (!evaluate(compiled, child, document, found)) {
+                    found.resize(mark);
+                    return false;
+                }
+            }
+            return true;
+        }
+        case Node::Kind::any_of: {
+            bool any = false;
+            for (const auto& child : node.children) {
+                any = evaluate(compiled, child, document, found) || any;
+            }
+            return any;
+        }
+        }
+        return false;
+    }
+
+    std::string term_of(const Compiled& compiled, const Node& node) const
+    {
+        const auto& leaves = compiled.spec.query.leaves();
+        if (node.kind == Node::Kind::near) {
+            return leaves[node.children[0].leaf].term + " NEAR/" + std::to_string(node.distance) + " " +
+                   leaves[node.children[1].leaf].term;
+        }
+        return leaves[node.leaf].term;
+    }
+
+    // Up to 3 matches: first one per term, then the same terms in other fields.
+    std::vector<model::Match> matches_of(const Compiled& compiled, const std::vector<Found>& found,
+                                         const Document& document) const
+    {
+        std::vector<model::Match> matches;
+        std::vector<std::pair<const Node*, std::uint8_t>> shown;
+        const auto show = [&](const Found& item) {
+            const FieldText& field = document.fields[item.span.field];
+            matches.push_back(model::Match{
+                term_of(compiled, *item.node), std::string(field_name(static_cast<Field>(item.span.field))),
+                normalize::snippet(field.text, field.tokens[item.span.first].begin, field.tokens[item.span.last].end,
+                                   k_snippet_bytes)});
+            shown.emplace_back(item.node, item.span.field);
+        };
+        const auto node_shown = [&](const Node* node) {
+            return std::any_of(shown.begin(), shown.end(), [node](const auto& entry) { return entry.first == node; });
+        };
+        for (const auto& item : found) {
+            if (matches.size() < k_max_matches && !node_shown(item.node)) {
+                show(item);
+            }
+        }
+        for (const auto& item : found) {
+            if (matches.size() < k_max_matches &&
+                std::find(shown.begin(), shown.end(), std::pair(item.node, item.span.field)) == shown.end()) {
+                show(item);
+            }
+        }
+        return matches;
+    }
+
+    std::vector<Hit> run(const model::Item& item, const FeedInfo& feed, bool indexed) const
+    {
+        std::vector<Hit> hits;
+        if (watchlists.empty()) {
+            return hits;
+        }
+        Document document(item, feed, languages.size());
+        std::vector<std::uint32_t> candidates = prepare(document, indexed);
+        if (!indexed) {
+            candidates.resize(watchlists.size());
+            for (std::uint32_t w = 0; w < candidates.size(); ++w) {
+                candidates[w] = w;
+            }
+        }
+        std::vector<Found> found;
+        for (const std::uint32_t w : candidates) {
+            const Compiled& compiled = watchlists[w];
+            if (!in_scope(compiled.spec, feed)) {
+                continue;
+            }
+            found.clear();
+            if (evaluate(compiled, compiled.spec.query.root(), document, found)) {
+                hits.push_back(Hit{compiled.spec.name, compiled.spec.notify, matches_of(compiled, found, document)});
+            }
+        }
+        return hits;
+    }
+};
+
+Matcher::Matcher(std::vector<WatchlistSpec> watchlists) : m_impl(std::make_unique<Impl>(std::move(watchlists))) {}
+
+Matcher::~Matcher() = default;
+
+std::vector<Hit> Matcher::match(const model::Item& item, const FeedInfo& feed) const
+{
+    return m_impl->run(item, feed, true);
 }
+
+std::vector<Hit> Matcher::match_unindexed(const model::Item& item, const FeedInfo& feed) const
+{
+    return m_impl->run(item, feed, false);
+}
+
+std::size_t Matcher::size() const { return m_impl->watchlists.size(); }
 
 }  // namespace feedwatch::match

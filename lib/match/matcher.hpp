@@ -1,41 +1,35 @@
 #pragma once
 // Watchlist matching. Pure: no I/O.
-// This stage's query language (thin on purpose; the watchlist-language issue extends it):
-// terms and "quoted phrases" joined by OR, case-insensitive and accent-insensitive, on word
-// boundaries.
+// The language is in match/query.hpp. An article is normalized once (folded tokens, stems),
+// then an index from words, stems and prefixes to the watchlists that need them picks the
+// few watchlists worth evaluating, so the cost per article grows with its length, not with
+// the number of watchlists.
 #include <cstddef>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <tl/expected.hpp>
-
+#include "match/query.hpp"
 #include "model/article.hpp"
 #include "model/feed.hpp"
 
 namespace feedwatch::match {
 
-struct QueryError {
-    std::size_t offset = 0;  // byte offset into the query text
-    std::string message;
-};
-
-// A parsed query: a list of alternatives, each a sequence of folded words.
-class Query {
-public:
-    static tl::expected<Query, QueryError> parse(std::string_view text);
-    const std::vector<std::vector<std::string>>& alternatives() const { return m_alternatives; }
-    const std::string& text() const { return m_text; }
-
-private:
-    std::string m_text;
-    std::vector<std::vector<std::string>> m_alternatives;
-};
-
 struct WatchlistSpec {
     std::string name;
     Query query;
     std::vector<std::string> notify;
+    std::string language = "english";  // a libstemmer algorithm name
+    std::vector<std::string> feeds;    // scope: "tag:NAME" or a URL prefix; empty means every feed
+};
+
+// Where an item came from, for feed: terms and feeds scopes.
+struct FeedInfo {
+    std::string_view url;
+    std::string_view title;
+    std::span<const std::string> tags;
 };
 
 struct Hit {
@@ -44,15 +38,33 @@ struct Hit {
     std::vector<model::Match> matches;  // at most 3
 };
 
-// Evaluates every watchlist against one item, in the order the watchlists were given.
+// True when libstemmer has a stemmer of that name ("english", "french", "german", ...).
+bool is_known_language(std::string_view language);
+// Every language name libstemmer knows, for error messages.
+std::vector<std::string> known_languages();
+
 class Matcher {
 public:
+    // Throws std::invalid_argument on an unknown language (config validates them first).
     explicit Matcher(std::vector<WatchlistSpec> watchlists);
-    std::vector<Hit> match(const model::Item& item) const;
-    std::size_t size() const { return m_watchlists.size(); }
+    ~Matcher();
+    Matcher(const Matcher&) = delete;
+    Matcher& operator=(const Matcher&) = delete;
+
+    // The watchlists that match item, in the order they were given, each with up to 3
+    // matches (term, field, snippet of about 160 bytes from that field). Safe to call from
+    // several threads.
+    std::vector<Hit> match(const model::Item& item, const FeedInfo& feed = {}) const;
+
+    // Every enabled watchlist evaluated directly, without the index. Same result as match();
+    // slower; kept for tests and the benchmark's reference row.
+    std::vector<Hit> match_unindexed(const model::Item& item, const FeedInfo& feed = {}) const;
+
+    std::size_t size() const;
 
 private:
-    std::vector<WatchlistSpec> m_watchlists;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
 };
 
 }  // namespace feedwatch::match

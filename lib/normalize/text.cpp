@@ -1,6 +1,9 @@
 #include "normalize/text.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -253,6 +256,73 @@ void trim_spaces(std::string& text)
     text.erase(text.find_last_not_of(' ') + 1);
 }
 
+constexpr std::array<std::string_view, 16> k_inline_tags = {"a",    "abbr", "b",    "bdi",  "cite", "code", "em",   "font",
+                                                            "i",    "mark", "q",    "s",    "small", "span", "strong", "u"};
+
+bool is_inline_tag(std::string_view name)
+{
+    if (name == "sub" || name == "sup" || name == "time" || name == "wbr") {
+        return true;
+    }
+    return std::find(k_inline_tags.begin(), k_inline_tags.end(), name) != k_inline_tags.end();
+}
+
+char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+void append_codepoint(std::string& out, std::uint32_t codepoint)
+{
+    if (codepoint == 0 || codepoint > 0x10FFFF || (codepoint >= 0xD800 && codepoint <= 0xDFFF)) {
+        out.append(k_replacement);
+        return;
+    }
+    utf8proc_uint8_t buffer[4];
+    const auto length = utf8proc_encode_char(static_cast<utf8proc_int32_t>(codepoint), buffer);
+    out.append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(length));
+}
+
+// Decodes the entity at html[pos] == '&'; returns the bytes consumed, 0 when not an entity.
+std::size_t decode_entity(std::string_view html, std::size_t pos, std::string& out)
+{
+    const std::size_t semicolon = html.find(';', pos);
+    if (semicolon == std::string_view::npos || semicolon - pos > 10) {
+        return 0;
+    }
+    const std::string_view name = html.substr(pos + 1, semicolon - pos - 1);
+    if (!name.empty() && name[0] == '#') {
+        const bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+        std::uint32_t value = 0;
+        const std::string_view digits = name.substr(hex ? 2 : 1);
+        if (digits.empty()) {
+            return 0;
+        }
+        for (const char c : digits) {
+            unsigned digit = 0;
+            if (c >= '0' && c <= '9') {
+                digit = static_cast<unsigned>(c - '0');
+            } else if (hex && lower_ascii(c) >= 'a' && lower_ascii(c) <= 'f') {
+                digit = static_cast<unsigned>(lower_ascii(c) - 'a' + 10);
+            } else {
+                return 0;
+            }
+            value = value * (hex ? 16 : 10) + digit;
+            if (value > 0x10FFFF) {
+                value = 0x110000;
+            }
+        }
+        append_codepoint(out, value);
+        return semicolon - pos + 1;
+    }
+    static constexpr std::pair<std::string_view, std::string_view> k_named[] = {
+        {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", "\xC2\xA0"}};
+    for (const auto& [entity, text] : k_named) {
+        if (name == entity) {
+            out.append(text);
+            return semicolon - pos + 1;
+        }
+    }
+    return 0;
+}
+
 }  // namespace
 
 std::string repair_utf8(std::string_view text)
@@ -276,6 +346,88 @@ std::string fold(std::string_view text)
 {
     const std::string repaired = repair_utf8(text);
     return fold_valid(repaired);
+}
+
+std::string strip_markup(std::string_view html)
+{
+    if (html.find_first_of("<&") == std::string_view::npos) {
+        return std::string(html);
+    }
+    std::string out;
+    out.reserve(html.size());
+    std::size_t pos = 0;
+    while (pos < html.size()) {
+        const char c = html[pos];
+        if (c == '&') {
+            const std::size_t used = decode_entity(html, pos, out);
+            if (used == 0) {
+                out.push_back('&');
+                ++pos;
+            } else {
+                pos += used;
+            }
+            continue;
+        }
+        if (c != '<') {
+            out.push_back(c);
+            ++pos;
+            continue;
+        }
+        if (html.substr(pos, 4) == "<!--") {
+            const std::size_t close = html.find("-->", pos + 4);
+            pos = close == std::string_view::npos ? html.size() : close + 3;
+            out.push_back(' ');
+            continue;
+        }
+        const std::size_t close = html.find('>', pos + 1);
+        if (close == std::string_view::npos) {
+            out.append(html.substr(pos));  // a lone '<' is text
+            break;
+        }
+        std::size_t name_begin = pos + 1;
+        const bool closing = name_begin < close && html[name_begin] == '/';
+        name_begin += closing ? 1 : 0;
+        std::size_t name_end = name_begin;
+        std::string name;
+        while (name_end < close && (std::isalnum(static_cast<unsigned char>(html[name_end])) != 0)) {
+            name.push_back(lower_ascii(html[name_end]));
+            ++name_end;
+        }
+        if (name.empty() && !closing && html[pos + 1] != '!' && html[pos + 1] != '?') {
+            out.push_back('<');  // "a < b" is text
+            ++pos;
+            continue;
+        }
+        pos = close + 1;
+        if (!closing && (name == "script" || name == "style")) {
+            const std::string end_tag = "</" + name;
+            std::size_t search = pos;
+            std::size_t found = std::string_view::npos;
+            while (search < html.size()) {
+                const std::size_t candidate = html.find("</", search);
+                if (candidate == std::string_view::npos) {
+                    break;
+                }
+                std::string tag;
+                for (std::size_t i = candidate; i < html.size() && i < candidate + end_tag.size(); ++i) {
+                    tag.push_back(lower_ascii(html[i]));
+                }
+                if (tag == end_tag) {
+                    found = candidate;
+                    break;
+                }
+                search = candidate + 2;
+            }
+            const std::size_t end_close = found == std::string_view::npos ? std::string_view::npos : html.find('>', found);
+            pos = end_close == std::string_view::npos ? html.size() : end_close + 1;
+            out.push_back(' ');
+            continue;
+        }
+        if (!is_inline_tag(name)) {
+            out.push_back(' ');
+        }
+    }
+    return out;
 }
 
 std::vector<Token> tokenize(std::string_view text)

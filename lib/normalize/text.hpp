@@ -26,6 +26,13 @@ std::string fold(std::string_view text);
 // matches only a whole run there.
 std::vector<Token> tokenize(std::string_view text);
 
+// Plain text of an HTML fragment, in one linear pass, for fields the parser kept as HTML:
+// tags removed (block-level tags and <br> become a space, inline ones nothing, so
+// "Hua<b>wei</b>" stays one word), <script> and <style> content dropped, the basic entities
+// (&amp; &lt; &gt; &quot; &apos; &nbsp; and numeric ones) decoded. Text without '<' or '&'
+// comes back unchanged.
+std::string strip_markup(std::string_view html);
+
 // Replaces invalid UTF-8 sequences with U+FFFD.
 std::string repair_utf8(std::string_view text);
 

@@ -35,18 +35,7 @@ std::vector<deliver::WebhookTarget> targets_of(const config::Config& config)
 // The configuration was validated when loaded, so every enabled query parses.
 std::shared_ptr<const match::Matcher> matcher_of(const config::Config& config)
 {
-    std::vector<match::WatchlistSpec> specs;
-    for (const auto& watchlist : config.watchlists) {
-        if (!watchlist.enabled) {
-            continue;
-        }
-        auto query = match::Query::parse(watchlist.query);
-        if (!query) {
-            throw std::logic_error("watchlist " + watchlist.name + " was validated but does not parse");
-        }
-        specs.push_back(match::WatchlistSpec{watchlist.name, std::move(*query), watchlist.notify});
-    }
-    return std::make_shared<const match::Matcher>(std::move(specs));
+    return std::make_shared<const match::Matcher>(config::watchlist_specs(config));
 }
 
 // One feed's poll loop. Stopping closes the timer; the loop checks `stopped` after each wait.
@@ -198,6 +187,7 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
     store::PollCommit commit;
     commit.feed_url = feed.url;
     const model::FeedRef feed_ref{feed.url, parsed->feed.title};
+    const match::FeedInfo feed_info{feed.url, parsed->feed.title, feed.tags};  // for feed: terms and scopes
     std::size_t duplicates = 0;
     std::map<std::string, int> matches_by_watchlist;
     for (auto& item : parsed->items) {
@@ -211,7 +201,7 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
             continue;
         }
         model::Article article{model::article_id(feed.url, item.id), feed_ref, std::move(item), now};
-        for (const auto& hit : matcher->match(article.item)) {
+        for (const auto& hit : matcher->match(article.item, feed_info)) {
             ++matches_by_watchlist[hit.watchlist];
             const std::string body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
             for (const auto& webhook : hit.notify) {

@@ -107,7 +107,9 @@ query = "ransomware"
     const auto specs = watchlist_specs(*config);
     ASSERT_EQ(specs.size(), 1U);  // the disabled one is left out
     EXPECT_EQ(specs[0].name, "local");
-    EXPECT_EQ(specs[0].query.alternatives(), std::vector<std::vector<std::string>>{{"ransomware"}});
+    EXPECT_EQ(specs[0].query.text(), "ransomware");
+    EXPECT_EQ(specs[0].language, "english");
+    EXPECT_TRUE(specs[0].feeds.empty());
 }
 
 TEST(Config, UsesDefaultsForAnEmptyFile)
@@ -277,7 +279,7 @@ TEST(Config, ReportsABadQueryAtTheQueryStringPlusItsOffset)
 #
 #
 [[watchlist]]
-query = 'abc OR "Unit 61398'
+query = '(abc d)) "Unit 61398"'
 name = "china-cyber"
 [[watchlist]]
 name = "accents"
@@ -292,10 +294,58 @@ OR x'''
     const std::string w = lists.string();
     EXPECT_EQ(error_lines(load(path)),
               (std::vector<std::string>{
-                  w + R"(:12:17: watchlist "china-cyber": query: unterminated quote)",
+                  w + R"(:12:17: watchlist "china-cyber": query: unexpected ')')",
                   w + R"(:16:23: watchlist "accents": query: unterminated quote)",
-                  w + R"(:21:1: watchlist "multi-line": query: expected a term, found OR)",
+                  w + R"(:20:5: watchlist "multi-line": query: expected a term after OR)",
               }));
+}
+
+TEST(Config, ReadsWatchlistLanguageAndFeedScopes)
+{
+    const TempDir dir;
+    const auto path = dir.write("feedwatch.toml", R"([[feed]]
+url = "https://wire.example/asia.xml"
+tags = ["china"]
+
+[[watchlist]]
+name = "de"
+query = "Sanktion"
+language = "german"
+feeds = ["tag:china", "https://wire.example/"]
+)");
+    const auto config = load(path);
+    ASSERT_TRUE(config) << error_lines(config).front();
+    ASSERT_EQ(config->watchlists.size(), 1U);
+    EXPECT_EQ(config->watchlists[0].language, "german");
+    EXPECT_EQ(config->watchlists[0].feeds, (std::vector<std::string>{"tag:china", "https://wire.example/"}));
+    const auto specs = watchlist_specs(*config);
+    ASSERT_EQ(specs.size(), 1U);
+    EXPECT_EQ(specs[0].language, "german");
+    EXPECT_EQ(specs[0].feeds, config->watchlists[0].feeds);
+}
+
+TEST(Config, ReportsUnknownLanguagesAndBadFeedScopesAtTheirValues)
+{
+    const TempDir dir;
+    const auto path = dir.write("feedwatch.toml", R"([[feed]]
+url = "https://wire.example/asia.xml"
+tags = ["china"]
+
+[[watchlist]]
+name = "w"
+query = "x"
+language = "klingon"
+feeds = ["tag:chna", "wire.example", "tag:", "tag:china"]
+)");
+    const auto lines = error_lines(load(path));
+    const std::string f = path.string();
+    ASSERT_EQ(lines.size(), 4U);
+    EXPECT_EQ(lines[0].rfind(f + R"(:8:12: watchlist "w": language: unknown language "klingon" (known: )", 0), 0U)
+        << lines[0];
+    EXPECT_NE(lines[0].find("english"), std::string::npos);
+    EXPECT_EQ(lines[1], f + R"(:9:10: watchlist "w": feeds: no feed has the tag "chna")");
+    EXPECT_EQ(lines[2], f + R"(:9:22: watchlist "w": feeds: "wire.example" is neither tag:NAME nor a feed URL prefix (http:// or https://))");
+    EXPECT_EQ(lines[3], f + R"(:9:38: watchlist "w": feeds: "tag:" is neither tag:NAME nor a feed URL prefix (http:// or https://))");
 }
 
 TEST(Config, ReportsATomlSyntaxErrorWithItsPosition)

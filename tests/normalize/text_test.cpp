@@ -190,5 +190,28 @@ TEST(Text, SnippetClampsOutOfRangeOffsetsAndRepairsInvalidBytes)
     EXPECT_EQ(snippet("", 0, 0), "");
 }
 
+struct MarkupCase {
+    std::string html;
+    std::string text;
+};
+
+class StripMarkup : public testing::TestWithParam<MarkupCase> {};
+
+TEST_P(StripMarkup, LeavesTheVisibleTextWithWordsApartWhereBlocksEnd)
+{
+    EXPECT_EQ(strip_markup(GetParam().html), GetParam().text) << GetParam().html;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Text, StripMarkup,
+    testing::Values(MarkupCase{"plain text", "plain text"}, MarkupCase{"Unit<br/>61398", "Unit 61398"},
+                    MarkupCase{"<p>Unit</p><p>61398</p>", " Unit  61398 "}, MarkupCase{"Hua<b>wei</b>", "Huawei"},
+                    MarkupCase{"<a href=\"x\">link</a> text", "link text"},
+                    MarkupCase{"a &amp; b &lt;c&gt; &#233;&#xE9; &nbsp;", "a & b <c> \xC3\xA9\xC3\xA9 \xC2\xA0"},
+                    MarkupCase{"AT&T &unknown; &#xD800;", "AT&T &unknown; \xEF\xBF\xBD"},
+                    MarkupCase{"x<script>var a = '<p>';</script>y", "x y"},
+                    MarkupCase{"x<STYLE>p { }</Style>y", "x y"}, MarkupCase{"a <!-- hidden --> b", "a   b"},
+                    MarkupCase{"1 < 2 and 3 > 2", "1 < 2 and 3 > 2"}, MarkupCase{"open <b", "open <b"}));
+
 }  // namespace
 }  // namespace feedwatch::normalize
