@@ -5,6 +5,9 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <climits>
+#include <cstdint>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -21,6 +24,7 @@ constexpr std::size_t k_max_matches = 3;
 constexpr std::size_t k_snippet_bytes = 160;
 constexpr std::uint32_t k_value_gap = 1000;        // positions between two categories: no phrase or NEAR spans them
 constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembered (stems, candidates)
+constexpr std::uint32_t k_no_stem = UINT32_MAX;          // the word's stem is no watchlist's
 
 struct StringHash {
     using is_transparent = void;
@@ -105,10 +109,13 @@ bool span_less(const Span& a, const Span& b) { return std::tie(a.field, a.first)
 // Everything about one article that matching needs, computed once.
 struct Document {
     std::array<FieldText, k_field_count> fields;
-    std::unordered_map<std::string_view, std::vector<Occurrence>> by_folded;
-    std::vector<std::string_view> keys;               // distinct folded words, first-seen order
-    std::vector<std::vector<std::string>> stems;      // [language][key]
-    std::vector<std::optional<StringMap<std::vector<std::size_t>>>> by_stem;  // [language]: stem -> keys
+    std::unordered_map<std::string_view, std::uint32_t> key_ids;  // folded word -> key
+    std::vector<std::string_view> keys;                            // distinct folded words, first-seen order
+    std::vector<std::uint32_t> occurrence_begin;                   // per key, into occurrences; one more at the end
+    std::vector<Occurrence> occurrences;                           // grouped by key, each group in field order
+    std::vector<std::vector<std::uint32_t>> stem_ids;              // [language][key]: a watchlist stem, or k_no_stem
+    std::vector<std::optional<std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>>> keys_by_stem;  // lazy
+    std::unordered_map<std::uint64_t, std::string> snippets;       // by field and span: watchlists share them
 
     Document(const model::Item& item, const FeedInfo& feed, std::size_t languages)
     {
@@ -136,32 +143,78 @@ struct Document {
         for (const auto& field : fields) {
             total += field.tokens.size();
         }
-        by_folded.reserve(total);
-        for (std::size_t f = 0; f < fields.size(); ++f) {
-            const auto& tokens = fields[f].tokens;
-            for (std::size_t i = 0; i < tokens.size(); ++i) {
-                auto [slot, inserted] = by_folded.try_emplace(tokens[i].folded);
+        key_ids.reserve(total);
+        std::vector<std::uint32_t> key_of_token;
+        key_of_token.reserve(total);
+        std::vector<std::uint32_t> counts;
+        for (const auto& field : fields) {
+            for (const auto& token : field.tokens) {
+                const auto [slot, inserted] = key_ids.try_emplace(token.folded, static_cast<std::uint32_t>(keys.size()));
                 if (inserted) {
                     keys.push_back(slot->first);
+                    counts.push_back(0);
                 }
-                slot->second.push_back(Occurrence{static_cast<std::uint8_t>(f), static_cast<std::uint32_t>(i)});
+                key_of_token.push_back(slot->second);
+                ++counts[slot->second];
             }
         }
-        stems.resize(languages);
-        by_stem.resize(languages);
+        occurrence_begin.resize(keys.size() + 1);
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            occurrence_begin[k + 1] = occurrence_begin[k] + counts[k];
+            counts[k] = occurrence_begin[k];  // now the next free slot of key k
+        }
+        occurrences.resize(total);
+        std::size_t flat = 0;
+        for (std::size_t f = 0; f < fields.size(); ++f) {
+            for (std::size_t i = 0; i < fields[f].tokens.size(); ++i) {
+                occurrences[counts[key_of_token[flat++]]++] =
+                    Occurrence{static_cast<std::uint8_t>(f), static_cast<std::uint32_t>(i)};
+            }
+        }
+        stem_ids.resize(languages);
+        keys_by_stem.resize(languages);
     }
 
-    const std::vector<std::size_t>* keys_with_stem(std::size_t language, std::string_view stem_text)
+    // The keys (distinct words) whose stem in language is stem_id.
+    const std::vector<std::uint32_t>* keys_with_stem(std::size_t language, std::uint32_t stem_id)
     {
-        auto& index = by_stem[language];
+        auto& index = keys_by_stem[language];
         if (!index) {
             index.emplace();
-            for (std::size_t k = 0; k < keys.size(); ++k) {
-                (*index)[stems[language][k]].push_back(k);
+            const auto& ids = stem_ids[language];
+            for (std::uint32_t k = 0; k < ids.size(); ++k) {
+                if (ids[k] != k_no_stem) {
+                    (*index)[ids[k]].push_back(k);
+                }
             }
         }
-        const auto found = index->find(stem_text);
+        const auto found = index->find(stem_id);
         return found == index->end() ? nullptr : &found->second;
+    }
+
+    const std::string& snippet(const Span& span)
+    {
+        const std::uint64_t id = (static_cast<std::uint64_t>(span.field) << 56) |
+                                 (static_cast<std::uint64_t>(span.first) << 28) | span.last;
+        auto [slot, inserted] = snippets.try_emplace(id);
+        if (inserted) {
+            const FieldText& field = fields[span.field];
+            slot->second = normalize::snippet(field.text, field.tokens[span.first].begin,
+                                              field.tokens[span.last].end, k_snippet_bytes);
+        }
+        return slot->second;
+    }
+
+    std::span<const Occurrence> occurrences_of(std::uint32_t key) const
+    {
+        return std::span<const Occurrence>(occurrences).subspan(occurrence_begin[key],
+                                                                 occurrence_begin[key + 1] - occurrence_begin[key]);
+    }
+
+    std::optional<std::uint32_t> key_of(std::string_view folded) const
+    {
+        const auto found = key_ids.find(folded);
+        return found == key_ids.end() ? std::nullopt : std::optional(found->second);
     }
 
     std::string_view original(const Occurrence& at) const
@@ -176,7 +229,8 @@ bool in_fields(FieldSet fields, std::uint8_t field) { return (fields & (1U << fi
 // What must occur in an article for a query to possibly match it.
 struct Trigger {
     enum class Kind { folded, stem, prefix } kind;
-    std::string key;
+    std::string key;       // folded, prefix
+    std::uint32_t stem_id = k_no_stem;
 };
 
 }  // namespace
@@ -199,11 +253,11 @@ struct Matcher::Impl {
     struct Compiled {
         WatchlistSpec spec;
         std::size_t language = 0;
-        std::vector<std::string> leaf_stems;  // per leaf; empty unless a word leaf
+        std::vector<std::uint32_t> leaf_stems;  // per leaf: stem id of a word leaf, else k_no_stem
     };
 
     struct TokenInfo {
-        std::vector<std::string> stems;         // per language
+        std::vector<std::uint32_t> stem_ids;    // per language: stem id, or k_no_stem
         std::vector<std::uint32_t> candidates;  // watchlists this word may trigger
     };
 
@@ -217,7 +271,8 @@ struct Matcher::Impl {
     std::vector<std::string> languages;
     std::vector<StemmerPtr> stemmers;  // guarded by cache_mutex
     StringMap<std::vector<std::uint32_t>> folded_index;
-    std::vector<StringMap<std::vector<std::uint32_t>>> stem_index;  // [language]
+    std::vector<StringMap<std::uint32_t>> stem_ids;          // [language]: stem of a word leaf -> stem id
+    std::vector<std::vector<std::uint32_t>> stem_postings;  // [stem id]: watchlists triggered by it
     StringMap<std::vector<std::uint32_t>> prefix_index;
     std::vector<std::size_t> prefix_lengths;  // distinct, ascending
 
@@ -237,12 +292,21 @@ struct Matcher::Impl {
                 }
                 languages.push_back(spec.language);
                 stemmers.push_back(std::move(stemmer));
-                stem_index.emplace_back();
+                stem_ids.emplace_back();
             }
             for (const auto& leaf : spec.query.leaves()) {
-                compiled.leaf_stems.push_back(leaf.kind == Leaf::Kind::word
-                                                  ? stem(*stemmers[compiled.language], leaf.words.front())
-                                                  : std::string());
+                std::uint32_t id = k_no_stem;
+                if (leaf.kind == Leaf::Kind::word) {
+                    auto& ids = stem_ids[compiled.language];
+                    const auto [slot, inserted] =
+                        ids.try_emplace(stem(*stemmers[compiled.language], leaf.words.front()),
+                                        static_cast<std::uint32_t>(stem_postings.size()));
+                    if (inserted) {
+                        stem_postings.emplace_back();
+                    }
+                    id = slot->second;
+                }
+                compiled.leaf_stems.push_back(id);
             }
             compiled.spec = std::move(spec);
             watchlists.push_back(std::move(compiled));
@@ -259,7 +323,7 @@ struct Matcher::Impl {
                     add_posting(folded_index[trigger.key], w);
                     break;
                 case Trigger::Kind::stem:
-                    add_posting(stem_index[compiled.language][trigger.key], w);
+                    add_posting(stem_postings[trigger.stem_id], w);
                     break;
                 case Trigger::Kind::prefix:
                     add_posting(prefix_index[trigger.key], w);
@@ -288,14 +352,14 @@ struct Matcher::Impl {
             const Leaf& leaf = compiled.spec.query.leaves()[node.leaf];
             switch (leaf.kind) {
             case Leaf::Kind::word:
-                return std::vector<Trigger>{{Trigger::Kind::stem, compiled.leaf_stems[node.leaf]}};
+                return std::vector<Trigger>{{Trigger::Kind::stem, {}, compiled.leaf_stems[node.leaf]}};
             case Leaf::Kind::prefix:
-                return std::vector<Trigger>{{Trigger::Kind::prefix, leaf.words.front()}};
+                return std::vector<Trigger>{{Trigger::Kind::prefix, leaf.words.front(), k_no_stem}};
             case Leaf::Kind::phrase: {
                 // The longest word is likely the rarest.
                 const auto longest = std::max_element(leaf.words.begin(), leaf.words.end(),
                                                       [](const auto& a, const auto& b) { return a.size() < b.size(); });
-                return std::vector<Trigger>{{Trigger::Kind::folded, *longest}};
+                return std::vector<Trigger>{{Trigger::Kind::folded, *longest, k_no_stem}};
             }
             }
             return std::nullopt;
@@ -336,7 +400,7 @@ struct Matcher::Impl {
         return std::nullopt;
     }
 
-    // Fills document.stems and returns the watchlists worth evaluating, ascending.
+    // Fills document.stem_ids and returns the watchlists worth evaluating, ascending.
     std::vector<std::uint32_t> prepare(Document& document, bool want_candidates) const
     {
         std::vector<std::uint32_t> candidates;
@@ -344,8 +408,8 @@ struct Matcher::Impl {
         if (token_cache.size() > k_token_cache_limit) {
             token_cache.clear();
         }
-        for (auto& stems : document.stems) {
-            stems.reserve(document.keys.size());
+        for (auto& ids : document.stem_ids) {
+            ids.reserve(document.keys.size());
         }
         for (const auto key : document.keys) {
             auto found = token_cache.find(key);
@@ -354,7 +418,7 @@ struct Matcher::Impl {
             }
             const TokenInfo& info = found->second;
             for (std::size_t l = 0; l < languages.size(); ++l) {
-                document.stems[l].push_back(info.stems[l]);
+                document.stem_ids[l].push_back(info.stem_ids[l]);
             }
             if (want_candidates) {
                 candidates.insert(candidates.end(), info.candidates.begin(), info.candidates.end());
@@ -377,8 +441,12 @@ struct Matcher::Impl {
         };
         add(folded_index, key);
         for (std::size_t l = 0; l < languages.size(); ++l) {
-            info.stems.push_back(stem(*stemmers[l], key));
-            add(stem_index[l], info.stems.back());
+            const auto found = stem_ids[l].find(stem(*stemmers[l], key));
+            info.stem_ids.push_back(found == stem_ids[l].end() ? k_no_stem : found->second);
+            if (found != stem_ids[l].end()) {
+                const auto& postings = stem_postings[found->second];
+                info.candidates.insert(info.candidates.end(), postings.begin(), postings.end());
+            }
         }
         for (const std::size_t length : prefix_lengths) {
             if (length > key.size()) {
@@ -413,12 +481,8 @@ struct Matcher::Impl {
     {
         const Leaf& leaf = compiled.spec.query.leaves()[leaf_index];
         std::vector<Span> spans;
-        const auto add_occurrences = [&](std::string_view key) {
-            const auto found = document.by_folded.find(key);
-            if (found == document.by_folded.end()) {
-                return;
-            }
-            for (const auto& at : found->second) {
+        const auto add_occurrences = [&](std::uint32_t key) {
+            for (const auto& at : document.occurrences_of(key)) {
                 if (in_fields(leaf.fields, at.field)) {
                     spans.push_back(Span{at.field, at.token, at.token});
                 }
@@ -427,24 +491,24 @@ struct Matcher::Impl {
         switch (leaf.kind) {
         case Leaf::Kind::word:
             if (const auto* keys = document.keys_with_stem(compiled.language, compiled.leaf_stems[leaf_index])) {
-                for (const std::size_t k : *keys) {
-                    add_occurrences(document.keys[k]);
+                for (const std::uint32_t k : *keys) {
+                    add_occurrences(k);
                 }
             }
             break;
         case Leaf::Kind::prefix:
-            for (const auto key : document.keys) {
-                if (key.substr(0, leaf.words.front().size()) == leaf.words.front()) {
-                    add_occurrences(key);
+            for (std::uint32_t k = 0; k < document.keys.size(); ++k) {
+                if (document.keys[k].substr(0, leaf.words.front().size()) == leaf.words.front()) {
+                    add_occurrences(k);
                 }
             }
             break;
         case Leaf::Kind::phrase: {
-            const auto found = document.by_folded.find(leaf.words.front());
-            if (found == document.by_folded.end()) {
+            const auto key = document.key_of(leaf.words.front());
+            if (!key) {
                 break;
             }
-            for (const auto& at : found->second) {
+            for (const auto& at : document.occurrences_of(*key)) {
                 if (!in_fields(leaf.fields, at.field)) {
                     continue;
                 }
@@ -547,16 +611,14 @@ struct Matcher::Impl {
 
     // Up to 3 matches: first one per term, then the same terms in other fields.
     std::vector<model::Match> matches_of(const Compiled& compiled, const std::vector<Found>& found,
-                                         const Document& document) const
+                                         Document& document) const
     {
         std::vector<model::Match> matches;
         std::vector<std::pair<const Node*, std::uint8_t>> shown;
         const auto show = [&](const Found& item) {
-            const FieldText& field = document.fields[item.span.field];
-            matches.push_back(model::Match{
-                term_of(compiled, *item.node), std::string(field_name(static_cast<Field>(item.span.field))),
-                normalize::snippet(field.text, field.tokens[item.span.first].begin, field.tokens[item.span.last].end,
-                                   k_snippet_bytes)});
+            matches.push_back(model::Match{term_of(compiled, *item.node),
+                                           std::string(field_name(static_cast<Field>(item.span.field))),
+                                           document.snippet(item.span)});
             shown.emplace_back(item.node, item.span.field);
         };
         const auto node_shown = [&](const Node* node) {

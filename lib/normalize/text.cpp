@@ -35,6 +35,9 @@ const utf8proc_uint8_t* bytes_of(std::string_view text)
 
 Decoded decode_at(std::string_view text, std::size_t pos)
 {
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {
+        return {static_cast<std::int32_t>(text[pos]), 1};  // ASCII: most of the text, no table lookup
+    }
     utf8proc_int32_t codepoint = -1;
     const auto length = utf8proc_iterate(bytes_of(text) + pos, static_cast<utf8proc_ssize_t>(text.size() - pos),
                                          &codepoint);
@@ -143,25 +146,42 @@ std::string fold_valid(std::string_view text)
 void append_collapsed(std::string& out, std::string_view text, std::size_t begin, std::size_t end)
 {
     std::size_t pos = begin;
+    std::size_t run = begin;  // start of the bytes not yet copied
     while (pos < end) {
+        const unsigned char byte = static_cast<unsigned char>(text[pos]);
+        if (byte < 0x80 && byte != ' ' && (byte < '\t' || byte > '\r')) {
+            ++pos;  // ASCII, not a space: copied with its run
+            continue;
+        }
         const Decoded decoded = decode_at(text, pos);
         if (is_space(decoded.codepoint)) {
+            out.append(text.substr(run, pos - run));
             if (out.empty() || out.back() != ' ') {
                 out.push_back(' ');
             }
+            pos += decoded.length;
+            run = pos;
         } else {
-            out.append(text.substr(pos, decoded.length));
+            pos += decoded.length;
         }
-        pos += decoded.length;
     }
+    out.append(text.substr(run, std::min(pos, end) - run));
 }
 
 // Bytes that text[begin, end) occupies once whitespace is collapsed (upper bound).
 std::size_t collapsed_size(std::string_view text, std::size_t begin, std::size_t end)
 {
-    std::string scratch;
-    append_collapsed(scratch, text, begin, end);
-    return scratch.size();
+    std::size_t size = 0;
+    bool previous_space = false;
+    std::size_t pos = begin;
+    while (pos < end) {
+        const Decoded decoded = decode_at(text, pos);
+        const bool space = is_space(decoded.codepoint);
+        size += space ? (previous_space ? 0 : 1) : decoded.length;
+        previous_space = space;
+        pos += decoded.length;
+    }
+    return size;
 }
 
 std::size_t floor_to_char(std::string_view text, std::size_t pos)
@@ -327,6 +347,9 @@ std::size_t decode_entity(std::string_view html, std::size_t pos, std::string& o
 
 std::string repair_utf8(std::string_view text)
 {
+    if (is_ascii(text)) {
+        return std::string(text);
+    }
     std::string out;
     out.reserve(text.size());
     std::size_t pos = 0;
