@@ -6,6 +6,7 @@
 
 #include "parse/dates.hpp"
 #include "parse/dialects.hpp"
+#include "parse/encoding.hpp"
 #include "parse/html_text.hpp"
 #include "parse/urls.hpp"
 
@@ -25,6 +26,52 @@ struct Dialect {
     const ReadContext* context = nullptr;
 };
 
+// RFC 4648 §4 base64, whitespace ignored, decoding stops at the first other character.
+std::string decode_base64(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    std::uint32_t buffer = 0;
+    int bits = 0;
+    for (const char c : text) {
+        int value = -1;
+        if (c >= 'A' && c <= 'Z') {
+            value = c - 'A';
+        } else if (c >= 'a' && c <= 'z') {
+            value = c - 'a' + 26;
+        } else if (c >= '0' && c <= '9') {
+            value = c - '0' + 52;
+        } else if (c == '+' || c == '-') {
+            value = 62;
+        } else if (c == '/' || c == '_') {
+            value = 63;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            continue;
+        } else {
+            break;  // '=' padding or garbage
+        }
+        buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+        }
+    }
+    return repair_utf8(out);
+}
+
+// RFC 4287 §4.1.3.3: a content type that is neither text/*, XML nor html/xhtml is base64.
+bool is_base64_type(std::string_view type)
+{
+    if (type.empty() || type == "text" || type == "html" || type == "xhtml" || type.rfind("text/", 0) == 0) {
+        return false;
+    }
+    const auto ends_with = [&](std::string_view suffix) {
+        return type.size() >= suffix.size() && type.substr(type.size() - suffix.size()) == suffix;
+    };
+    return type.find('/') != std::string_view::npos && !ends_with("+xml") && !ends_with("/xml");
+}
+
 // RFC 4287 §3.1; Atom 0.3 used MIME types and a "mode" attribute instead.
 TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
 {
@@ -33,6 +80,16 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
         return construct;
     }
     const std::string_view type = xml::trim(node.attribute("type").as_string());
+    const bool base64 = dialect.draft03 ? xml::trim(node.attribute("mode").as_string()) == "base64"
+                                        : is_base64_type(type);
+    if (base64) {
+        construct.value = decode_base64(xml::text(node));
+        construct.kind = type.find("html") != std::string_view::npos ? TextKind::html : TextKind::text;
+        if (construct.kind == TextKind::html) {
+            construct.value = resolve_html_urls(construct.value, xml::base_uri(node, dialect.context->base_url));
+        }
+        return construct;
+    }
     if (dialect.draft03) {
         const std::string_view mode = xml::trim(node.attribute("mode").as_string());
         if (mode == "xml") {
@@ -61,6 +118,9 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
         construct.value = xml::inner_xml(div ? div : node);
     } else {
         construct.value = xml::text(node);
+    }
+    if (construct.kind != TextKind::text && construct.value.find('<') != std::string::npos) {
+        construct.value = resolve_html_urls(construct.value, xml::base_uri(node, dialect.context->base_url));
     }
     return construct;
 }
@@ -95,7 +155,7 @@ std::optional<core::Instant> child_date(pugi::xml_node parent, const Dialect& di
 
 std::string resolved(pugi::xml_node node, std::string_view value, const Dialect& dialect)
 {
-    if (value.empty()) {
+    if (value.empty() || !is_safe_link(value)) {
         return {};
     }
     return resolve_url(xml::base_uri(node, dialect.context->base_url), value);
@@ -110,7 +170,10 @@ std::string alternate_link(pugi::xml_node parent, const Dialect& dialect)
             continue;
         }
         const std::string_view rel = xml::trim(node.attribute("rel").as_string("alternate"));
-        const std::string_view href = xml::trim(node.attribute("href").as_string());
+        std::string_view href = xml::trim(node.attribute("href").as_string());
+        if (href.empty() && dialect.draft03) {
+            href = xml::trim(node.child_value());  // some 0.3 feeds put the URL in the text
+        }
         if ((rel != "alternate" && rel != "http://www.iana.org/assignments/relation/alternate") || href.empty()) {
             continue;
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -317,6 +318,13 @@ std::optional<core::Instant> parse_rfc822(std::string_view text)
                 return std::nullopt;
             }
             have_zone = true;
+        } else if (is_digit(token.front()) && token.size() == 10 && token[4] == '/' && token[7] == '/' &&
+                   f.year < 0) {
+            // Perforce: "Fri, 2006/09/15 08:19:53 EDT"
+            if (read_number(token, 0, 4, f.year) != 4 || read_number(token, 5, 2, f.month) != 2 ||
+                read_number(token, 8, 2, f.day) != 2) {
+                return std::nullopt;
+            }
         } else if (is_digit(token.front())) {
             int value = 0;
             const std::size_t digits = read_number(token, 0, 4, value);
@@ -363,6 +371,141 @@ std::optional<core::Instant> parse_rfc822(std::string_view text)
     return to_instant(f);
 }
 
+// ISO 8601 truncated two-digit-year forms (ISO 8601:1988 §5.2.1.3, as feedparser reads
+// them): YYMMDD, YY-MM-DD, -YYMM, -YY-MM, and the ordinal YYDDD. Years are 20YY.
+std::optional<core::Instant> parse_iso8601_short(std::string_view text)
+{
+    std::string digits;
+    bool leading_dash = !text.empty() && text.front() == '-';
+    for (std::size_t i = leading_dash ? 1 : 0; i < text.size(); ++i) {
+        if (is_digit(text[i])) {
+            digits.push_back(text[i]);
+        } else if (text[i] != '-') {
+            return std::nullopt;
+        }
+    }
+    const auto number = [&](std::size_t pos, std::size_t count) { return std::stoi(digits.substr(pos, count)); };
+    Fields f;
+    f.day = 1;
+    if (leading_dash && digits.size() == 4) {
+        f.year = 2000 + number(0, 2);
+        f.month = number(2, 2);
+    } else if (!leading_dash && digits.size() == 6) {
+        f.year = 2000 + number(0, 2);
+        f.month = number(2, 2);
+        f.day = number(4, 2);
+    } else if (!leading_dash && digits.size() == 5 && text.find('-') == std::string_view::npos) {
+        const int year = 2000 + number(0, 2);
+        const int ordinal = number(2, 3);
+        const std::chrono::year_month_day start{std::chrono::year{year}, std::chrono::January, std::chrono::day{1}};
+        const auto date = std::chrono::year_month_day{std::chrono::sys_days{start} + std::chrono::days{ordinal - 1}};
+        // Ordinals below 100 are refused: "22013" is a mistyped five-digit year as often as
+        // day 13 of 2022 (feedparser's W3C-DTF vectors reject it).
+        if (ordinal < 100 || ordinal > (std::chrono::year{year}.is_leap() ? 366 : 365)) {
+            return std::nullopt;
+        }
+        f.year = static_cast<int>(date.year());
+        f.month = static_cast<int>(static_cast<unsigned>(date.month()));
+        f.day = static_cast<int>(static_cast<unsigned>(date.day()));
+    } else {
+        return std::nullopt;
+    }
+    return to_instant(f);
+}
+
+// Rewrites dates written with Greek or Hungarian month and day names, Korean markers
+// (년 월 일, 오전/오후: the "nate" and "OnBlog" formats, Korean time, UTC+9), and a
+// three-digit ISO month ("2003-012-31") into forms the parsers above read. Returns "" when
+// nothing applies.
+std::string localized_to_english(std::string_view text)
+{
+    struct Replacement {
+        std::string_view from;
+        std::string_view to;
+    };
+    static constexpr Replacement k_words[] = {
+        // Greek (feedparser _greek_months/_greek_wdays)
+        {"Ιαν", "Jan"}, {"Φεβ", "Feb"}, {"Μάώ", "Mar"}, {"Μαώ", "Mar"}, {"Μάρ", "Mar"}, {"Μαρ", "Mar"},
+        {"Απρ", "Apr"}, {"Μάι", "May"}, {"Μαϊ", "May"}, {"Μαι", "May"}, {"Ιούν", "Jun"}, {"Ιον", "Jun"},
+        {"Ιούλ", "Jul"}, {"Ιολ", "Jul"}, {"Αύγ", "Aug"}, {"Αυγ", "Aug"}, {"Σεπ", "Sep"}, {"Οκτ", "Oct"},
+        {"Νοέ", "Nov"}, {"Νοε", "Nov"}, {"Δεκ", "Dec"}, {"Κυρ", "Sun"}, {"Δευ", "Mon"}, {"Τρι", "Tue"},
+        {"Τετ", "Wed"}, {"Πεμ", "Thu"}, {"Παρ", "Fri"}, {"Σαβ", "Sat"},
+        // Hungarian (feedparser _hungarian_months), as ISO month numbers
+        {"január", "01"}, {"február", "02"}, {"március", "03"}, {"április", "04"}, {"május", "05"},
+        {"június", "06"}, {"július", "07"}, {"augusztus", "08"}, {"szeptember", "09"}, {"október", "10"},
+        {"november", "11"}, {"december", "12"},
+    };
+    std::string out(text);
+    bool changed = false;
+    for (const auto& [from, to] : k_words) {
+        for (std::size_t pos = out.find(from); pos != std::string::npos; pos = out.find(from, pos + to.size())) {
+            out.replace(pos, from.size(), to);
+            changed = true;
+        }
+    }
+    if (changed) {
+        // Hungarian "2004-07-13T9:15-05:00": pad the one-digit hour ISO wants.
+        const std::size_t t = out.find('T');
+        if (t != std::string::npos && t + 2 < out.size() && is_digit(out[t + 1]) && out[t + 2] == ':') {
+            out.insert(t + 1, "0");
+        }
+        return out;
+    }
+    // Korean: "2004년 05월 28일  01:31:15" and "2004-05-25 오후 11:23:17", Korea Standard Time.
+    constexpr std::string_view k_year = "년", k_month = "월", k_day = "일", k_am = "오전", k_pm = "오후";
+    const bool onblog = out.find(k_year) != std::string::npos && out.find(k_month) != std::string::npos;
+    const bool nate = out.find(k_am) != std::string::npos || out.find(k_pm) != std::string::npos;
+    if (onblog || nate) {
+        std::string digits_only;
+        std::vector<int> numbers;
+        int current = -1;
+        for (const char c : out) {
+            if (is_digit(c)) {
+                current = (current < 0 ? 0 : current * 10) + (c - '0');
+                if (current > 9999) {
+                    return {};
+                }
+            } else if (current >= 0) {
+                numbers.push_back(current);
+                current = -1;
+            }
+        }
+        if (current >= 0) {
+            numbers.push_back(current);
+        }
+        if (numbers.size() != 6) {
+            return {};
+        }
+        int hour = numbers[3];
+        if (nate && out.find(k_pm) != std::string::npos && hour < 12) {
+            hour += 12;
+        } else if (nate && hour == 12) {
+            hour = 0;
+        }
+        char buffer[64];
+        std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d+09:00", numbers[0], numbers[1],
+                      numbers[2], hour, numbers[4], numbers[5]);
+        (void)k_day;
+        return buffer;
+    }
+    // "2003-012-31T...": a zero-padded three-digit month.
+    if (out.size() > 8 && out[4] == '-' && out[5] == '0' && is_digit(out[6]) && is_digit(out[7]) && out[8] == '-') {
+        out.erase(5, 1);
+        return out;
+    }
+    return {};
+}
+
+std::optional<core::Instant> parse_known_forms(std::string_view text)
+{
+    if (text.size() >= 4 && is_digit(text[0]) && is_digit(text[1]) && is_digit(text[2]) && is_digit(text[3])) {
+        if (auto instant = parse_iso8601(text)) {
+            return instant;
+        }
+    }
+    return parse_rfc822(text);
+}
+
 }  // namespace
 
 std::optional<core::Instant> parse_date(std::string_view text)
@@ -376,12 +519,18 @@ std::optional<core::Instant> parse_date(std::string_view text)
     if (text.empty() || text.size() > 128) {
         return std::nullopt;
     }
-    if (text.size() >= 4 && is_digit(text[0]) && is_digit(text[1]) && is_digit(text[2]) && is_digit(text[3])) {
-        if (auto instant = parse_iso8601(text)) {
+    if (auto instant = parse_known_forms(text)) {
+        return instant;
+    }
+    if (text.size() <= 8) {
+        if (auto instant = parse_iso8601_short(text)) {
             return instant;
         }
     }
-    return parse_rfc822(text);
+    if (const std::string english = localized_to_english(text); !english.empty()) {
+        return parse_known_forms(english);
+    }
+    return std::nullopt;
 }
 
 }  // namespace feedwatch::parse

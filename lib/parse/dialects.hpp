@@ -34,6 +34,10 @@ void read_rss(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out)
 // Atom 1.0 (RFC 4287) and Atom 0.3. Sets out.format.
 void read_atom(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out);
 
+// JSON Feed 1.0/1.1. False with error set when the document is not valid JSON or not a
+// JSON Feed. Sets out.format.
+bool read_json_feed(std::string_view document, const ReadContext& context, model::ParsedFeed& out, std::string& error);
+
 // Plain text of a title-like value that may carry escaped HTML.
 std::string plain_title(std::string_view value);
 

@@ -34,6 +34,15 @@ bool is_space(char c)
 std::string canonical_name(std::string_view label)
 {
     std::string name = lower(label);
+    // IANA charset names are short ASCII tokens; anything else (NUL, controls, bytes of a
+    // garbled declaration) is unknown. iconv_open would read a NUL-truncated name.
+    const bool token = name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char c) {
+                           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                                  c == '.' || c == ':' || c == '+' || c == '(' || c == ')';
+                       });
+    if (!token) {
+        return "x-invalid-label";
+    }
     if (name == "utf8") {
         return "utf-8";
     }
@@ -49,6 +58,10 @@ std::string canonical_name(std::string_view label)
     }
     if (name == "utf16") {
         return "utf-16";
+    }
+    // WHATWG Encoding Standard: gb2312 and gbk labels decode as GB18030, a superset.
+    if (name == "gb2312" || name == "gbk" || name == "x-gbk" || name == "csgb2312" || name == "chinese") {
+        return "gb18030";
     }
     return name;
 }

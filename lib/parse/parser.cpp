@@ -78,7 +78,18 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
         return core::fail(core::ErrorCode::parse, "not a feed: empty document");
     }
     if (start.front() == '{' || start.front() == '[') {
-        return core::fail(core::ErrorCode::parse, "not a feed: the document is JSON (JSON Feed is not supported yet)");
+        model::ParsedFeed out;
+        out.encoding = decoded.encoding;
+        out.malformed = decoded.malformed;
+        out.errors = std::move(decoded.errors);
+        ReadContext context;
+        context.base_url = options.base_url;
+        std::string error;
+        if (!read_json_feed(start, context, out, error)) {
+            return core::fail(core::ErrorCode::parse, error);
+        }
+        assign_ids(out.items);
+        return out;
     }
     if (start.front() != '<') {
         return core::fail(core::ErrorCode::parse, "not a feed: the document does not start with markup");

@@ -186,3 +186,160 @@ std::string resolve_url(std::string_view base, std::string_view reference)
 }
 
 }  // namespace feedwatch::parse
+
+namespace feedwatch::parse {
+namespace {
+
+bool is_html_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+char ascii_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool equals_ignore_case(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (ascii_lower(a[i]) != b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_url_attribute(std::string_view name)
+{
+    for (const std::string_view candidate : {"href", "src", "cite", "action", "background", "longdesc", "usemap",
+                                             "poster", "codebase", "data", "classid", "profile"}) {
+        if (equals_ignore_case(name, candidate)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool has_scheme(std::string_view reference)
+{
+    reference = trim(reference);
+    const std::size_t colon = reference.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+        return false;
+    }
+    for (std::size_t i = 0; i < colon; ++i) {
+        if (!is_scheme_char(reference[i], i == 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string resolve_html_urls(std::string_view html, std::string_view base)
+{
+    if (trim(base).empty() || html.find('<') == std::string_view::npos) {
+        return std::string(html);
+    }
+    std::string out;
+    out.reserve(html.size() + html.size() / 8);
+    std::size_t pos = 0;
+    while (pos < html.size()) {
+        const std::size_t open = html.find('<', pos);
+        if (open == std::string_view::npos || open + 1 >= html.size()) {
+            break;
+        }
+        if (html.compare(open, 4, "<!--") == 0) {
+            const std::size_t close = html.find("-->", open + 4);
+            const std::size_t end = close == std::string_view::npos ? html.size() : close + 3;
+            out.append(html.substr(pos, end - pos));
+            pos = end;
+            continue;
+        }
+        const char first = html[open + 1];
+        if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) {
+            out.append(html.substr(pos, open + 1 - pos));
+            pos = open + 1;
+            continue;
+        }
+        // Copy through the tag name, then walk attributes until '>'.
+        std::size_t cursor = open + 1;
+        while (cursor < html.size() && !is_html_space(html[cursor]) && html[cursor] != '>' && html[cursor] != '/') {
+            ++cursor;
+        }
+        out.append(html.substr(pos, cursor - pos));
+        pos = cursor;
+        while (cursor < html.size() && html[cursor] != '>') {
+            if (is_html_space(html[cursor]) || html[cursor] == '/') {
+                ++cursor;
+                continue;
+            }
+            const std::size_t name_start = cursor;
+            while (cursor < html.size() && !is_html_space(html[cursor]) && html[cursor] != '=' && html[cursor] != '>' &&
+                   html[cursor] != '/') {
+                ++cursor;
+            }
+            const std::string_view name = html.substr(name_start, cursor - name_start);
+            std::size_t look = cursor;
+            while (look < html.size() && is_html_space(html[look])) {
+                ++look;
+            }
+            if (look >= html.size() || html[look] != '=') {
+                continue;  // attribute without value
+            }
+            cursor = look + 1;
+            while (cursor < html.size() && is_html_space(html[cursor])) {
+                ++cursor;
+            }
+            if (cursor >= html.size()) {
+                break;
+            }
+            std::size_t value_start = cursor;
+            std::size_t value_end = cursor;
+            std::size_t after = cursor;
+            if (html[cursor] == '"' || html[cursor] == '\'') {
+                const std::size_t close = html.find(html[cursor], cursor + 1);
+                value_start = cursor + 1;
+                value_end = close == std::string_view::npos ? html.size() : close;
+                after = close == std::string_view::npos ? html.size() : close + 1;
+            } else {
+                while (value_end < html.size() && !is_html_space(html[value_end]) && html[value_end] != '>') {
+                    ++value_end;
+                }
+                after = value_end;
+            }
+            const std::string_view value = html.substr(value_start, value_end - value_start);
+            if (is_url_attribute(name) && !has_scheme(value) && !trim(value).empty()) {
+                out.append(html.substr(pos, value_start - pos));
+                out.append(resolve_url(base, value));
+                pos = value_end;
+            }
+            cursor = after;
+        }
+        const std::size_t end = cursor < html.size() ? cursor + 1 : html.size();
+        out.append(html.substr(pos, end - pos));
+        pos = end;
+    }
+    if (pos < html.size()) {
+        out.append(html.substr(pos));
+    }
+    return out;
+}
+
+bool is_safe_link(std::string_view url)
+{
+    url = trim(url);
+    if (!has_scheme(url)) {
+        return true;
+    }
+    const std::string_view scheme = url.substr(0, url.find(':'));
+    return !(equals_ignore_case(scheme, "javascript") || equals_ignore_case(scheme, "vbscript") ||
+             equals_ignore_case(scheme, "data"));
+}
+
+}  // namespace feedwatch::parse

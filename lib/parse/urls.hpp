@@ -11,3 +11,18 @@ namespace feedwatch::parse {
 std::string resolve_url(std::string_view base, std::string_view reference);
 
 }  // namespace feedwatch::parse
+
+namespace feedwatch::parse {
+
+// Rewrites the URL attributes of an HTML fragment (href, src, cite, action, background,
+// longdesc, usemap, poster, codebase, data, classid, profile) that are relative references
+// into absolute ones against base (RFC 3986 §5.2); everything else, absolute URLs included,
+// is copied byte for byte. Returns html unchanged when base is empty. Linear time: one
+// pass, comments skipped, no tree built.
+std::string resolve_html_urls(std::string_view html, std::string_view base);
+
+// True for a link a reader may follow: not javascript:, vbscript: or data: (those are
+// dropped from item and feed links).
+bool is_safe_link(std::string_view url);
+
+}  // namespace feedwatch::parse

@@ -30,6 +30,12 @@ std::string_view conventional_namespace(std::string_view prefix)
     if (prefix == "xml") {
         return ns::xml;
     }
+    if (prefix == "media") {
+        return ns::media;
+    }
+    if (prefix == "xhtml") {
+        return ns::xhtml;
+    }
     return {};
 }
 
@@ -88,20 +94,108 @@ std::string text(pugi::xml_node node)
     return has_elements ? inner_xml(node) : out;
 }
 
+namespace {
+
+void append_escaped(std::string& out, std::string_view text, bool attribute)
+{
+    for (const char c : text) {
+        switch (c) {
+        case '&':
+            out.append("&amp;");
+            break;
+        case '<':
+            out.append("&lt;");
+            break;
+        case '>':
+            out.append("&gt;");
+            break;
+        case '"':
+            if (attribute) {
+                out.append("&quot;");
+            } else {
+                out.push_back(c);
+            }
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+}
+
+// Element name as HTML wants it: the conventional XHTML prefixes are dropped
+// (<xhtml:p> -> <p>). Decided from the prefix alone: resolving it would walk the
+// ancestors for every element, quadratic on deep nesting.
+std::string_view output_name(pugi::xml_node element)
+{
+    const std::string_view name = element.name();
+    if (name.rfind("xhtml:", 0) == 0 || name.rfind("html:", 0) == 0 || name.rfind("h:", 0) == 0) {
+        return local_name(element);
+    }
+    return name;
+}
+
+bool is_xhtml_declaration(pugi::xml_attribute attribute)
+{
+    const std::string_view name = attribute.name();
+    return (name == "xmlns" || name.rfind("xmlns:", 0) == 0) && std::string_view(attribute.value()) == ns::xhtml;
+}
+
+}  // namespace
+
 std::string inner_xml(pugi::xml_node node)
 {
-    struct Writer : pugi::xml_writer {
-        std::string out;
-        void write(const void* data, std::size_t size) override
-        {
-            out.append(static_cast<const char*>(data), size);
+    // Iterative pre/post-order walk: nesting depth costs heap, not stack.
+    std::string out;
+    pugi::xml_node current = node.first_child();
+    while (current && current != node) {
+        bool descend = false;
+        switch (current.type()) {
+        case pugi::node_pcdata:
+        case pugi::node_cdata:
+            append_escaped(out, current.value(), false);
+            break;
+        case pugi::node_element: {
+            out.push_back('<');
+            out.append(output_name(current));
+            for (const pugi::xml_attribute attribute : current.attributes()) {
+                if (is_xhtml_declaration(attribute)) {
+                    continue;
+                }
+                out.push_back(' ');
+                out.append(attribute.name());
+                out.append("=\"");
+                append_escaped(out, attribute.value(), true);
+                out.push_back('"');
+            }
+            if (current.first_child()) {
+                out.push_back('>');
+                descend = true;
+            } else {
+                out.append(" />");
+            }
+            break;
         }
-    };
-    Writer writer;
-    for (pugi::xml_node part = node.first_child(); part; part = part.next_sibling()) {
-        part.print(writer, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+        default:
+            break;
+        }
+        if (descend) {
+            current = current.first_child();
+            continue;
+        }
+        while (current != node && !current.next_sibling()) {
+            current = current.parent();
+            if (current != node) {
+                out.append("</");
+                out.append(output_name(current));
+                out.push_back('>');
+            }
+        }
+        if (current == node) {
+            break;
+        }
+        current = current.next_sibling();
     }
-    return writer.out;
+    return out;
 }
 
 std::string base_uri(pugi::xml_node node, std::string_view document_base)

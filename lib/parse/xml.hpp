@@ -21,6 +21,7 @@ inline constexpr std::string_view content = "http://purl.org/rss/1.0/modules/con
 inline constexpr std::string_view itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 inline constexpr std::string_view xhtml = "http://www.w3.org/1999/xhtml";
 inline constexpr std::string_view xml = "http://www.w3.org/XML/1998/namespace";
+inline constexpr std::string_view media = "http://search.yahoo.com/mrss/";
 }  // namespace ns
 
 // Name after the prefix: "dc:creator" -> "creator".

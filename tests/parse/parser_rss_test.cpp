@@ -176,7 +176,8 @@ TEST(Parser, RejectsDocumentsThatAreNotFeeds)
     };
     expect_parse_error("", "empty");
     expect_parse_error("   \n ", "empty");
-    expect_parse_error(R"({"version":"https://jsonfeed.org/version/1.1","items":[]})", "JSON");
+    expect_parse_error(R"({"version":"2.0","items":[]})", "JSON");
+    expect_parse_error(R"({"version":"https://jsonfeed.org/version/1.1",)", "JSON");
     expect_parse_error("<!DOCTYPE html><html><head><title>Harbor</title></head><body><p>Hi</body></html>", "HTML");
     expect_parse_error("<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>", "opml");
     expect_parse_error("plain text", "markup");
