@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <exception>
+#include <utility>
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -26,8 +27,45 @@ std::string Request::header(std::string_view name) const
     return {};
 }
 
+void Stream::send(std::string_view bytes)
+{
+    if (m_closed) {
+        return;
+    }
+    if (m_pending.size() + bytes.size() > k_max_pending) {
+        close();  // a client this far behind is not reading: drop it rather than buffer more
+        return;
+    }
+    m_pending.append(bytes);
+    if (m_wake) {
+        m_wake();
+    }
+}
+
+void Stream::close()
+{
+    if (m_closed) {
+        return;
+    }
+    m_closed = true;
+    if (m_wake) {
+        m_wake();
+    }
+}
+
+std::string Stream::take()
+{
+    return std::exchange(m_pending, std::string{});
+}
+
+void Stream::on_wake(std::function<void()> wake)
+{
+    m_wake = std::move(wake);
+}
+
 namespace {
 
+constexpr std::chrono::seconds k_stream_keep_alive{15};
 constexpr std::uint64_t k_body_limit = 1u << 20;
 constexpr std::uint32_t k_header_limit = 16u << 10;
 constexpr std::chrono::seconds k_idle_timeout{30};
@@ -76,17 +114,19 @@ struct Listener;
 
 struct Connection {
     Connection(tcp::socket socket, std::shared_ptr<Listener> owner)
-        : stream(std::move(socket)), listener(std::move(owner))
+        : stream(std::move(socket)), listener(std::move(owner)), wake(stream.get_executor())
     {
     }
     beast::tcp_stream stream;
     std::shared_ptr<Listener> listener;
+    asio::steady_timer wake;  // a streaming response sleeps on it between pushes
 
     void close()
     {
         boost::system::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         stream.close();
+        wake.cancel();
     }
 };
 
@@ -97,6 +137,7 @@ struct Listener {
     Handler handler;
     std::vector<std::weak_ptr<Connection>> connections;
     std::uint16_t port = 0;
+    std::size_t open_streams = 0;
     bool stopped = false;
 
     void track(const std::shared_ptr<Connection>& connection)
@@ -175,6 +216,64 @@ asio::awaitable<void> write_error(std::shared_ptr<Connection> connection, unsign
     co_await bhttp::async_write(connection->stream, message, token);
 }
 
+std::string stream_head(const Response& response, unsigned version)
+{
+    std::string head = version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head += std::to_string(response.status) + " ";
+    head += std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(response.status)));
+    head += "\r\nServer: feedwatch/" FEEDWATCH_VERSION "\r\nContent-Type: " + response.content_type;
+    head += "\r\nCache-Control: no-cache\r\nConnection: close\r\n";
+    for (const auto& header : response.headers) {
+        head += header.name + ": " + header.value + "\r\n";
+    }
+    return head + "\r\n";
+}
+
+// Writes the head, then whatever the owner pushes, until the owner closes the stream, the
+// client goes away (a failed write; keep-alive comments make one happen) or the server stops.
+asio::awaitable<void> serve_stream(std::shared_ptr<Connection> connection, std::shared_ptr<Stream> stream,
+                                   Response response, unsigned version)
+{
+    Listener& listener = *connection->listener;
+    ++listener.open_streams;
+    std::weak_ptr<Connection> weak = connection;
+    stream->on_wake([weak] {
+        if (auto alive = weak.lock()) {
+            alive->wake.cancel();
+        }
+    });
+    std::string pending = stream_head(response, version) + response.body;
+    boost::system::error_code error;
+    for (;;) {
+        pending += stream->take();
+        if (!pending.empty()) {
+            connection->stream.expires_after(k_idle_timeout);
+            auto write_token = asio::redirect_error(asio::use_awaitable, error);
+            co_await asio::async_write(connection->stream, asio::buffer(pending), write_token);
+            pending.clear();
+            if (error) {
+                break;
+            }
+        }
+        if (stream->closed() || listener.stopped) {
+            break;
+        }
+        connection->wake.expires_after(k_stream_keep_alive);
+        boost::system::error_code wait_error;
+        auto wait_token = asio::redirect_error(asio::use_awaitable, wait_error);
+        co_await connection->wake.async_wait(wait_token);
+        if (listener.stopped) {
+            break;
+        }
+        if (!wait_error) {
+            pending += ": keep-alive\n\n";  // timer ran out: nothing pushed for a while
+        }
+    }
+    stream->on_wake(nullptr);
+    stream->close();
+    --listener.open_streams;
+}
+
 asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection)
 {
     beast::flat_buffer buffer;
@@ -208,8 +307,18 @@ asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection)
         if (connection->listener->stopped) {
             break;
         }
-        auto reply = to_message(call_handler(connection->listener->handler, request), message.version(), keep_alive,
-                                message.method() == bhttp::verb::head);
+        Response answer = call_handler(connection->listener->handler, request);
+        if (std::shared_ptr<Stream> stream = request.stream()) {
+            if (connection->listener->open_streams >= Server::k_max_streams) {
+                stream->close();
+                answer = Response{503, "text/plain; charset=utf-8", {Header{"retry-after", "30"}},
+                                  "too many open streams; retry later\n"};
+            } else {
+                co_await serve_stream(connection, std::move(stream), std::move(answer), message.version());
+                break;
+            }
+        }
+        auto reply = to_message(std::move(answer), message.version(), keep_alive, message.method() == bhttp::verb::head);
         connection->stream.expires_after(k_idle_timeout);
         auto write_token = asio::redirect_error(asio::use_awaitable, error);
         co_await bhttp::async_write(connection->stream, reply, write_token);
