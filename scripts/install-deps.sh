@@ -11,7 +11,10 @@ packages=(
   libssl-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Only the test suite needs these (--tests): a real Prometheus and promtool for deploy/.
-test_packages=(prometheus)
+test_packages=(prometheus chromium)
+# The page test (tests/page) drives chromium with playwright-core from npm. A node that is
+# already installed (nodesource ships npm inside its nodejs) is kept: Debian's npm conflicts.
+command -v npm >/dev/null 2>&1 || test_packages+=(nodejs npm)
 [ "${1:-}" = --tests ] && packages+=("${test_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,30 @@
+#pragma once
+// Internal to the store stage: the rows that the API's listings read, written by
+// Store::commit in the poll's WriteBatch.
+//   l/<sequence:020>   alert history row JSON (store/queries.hpp AlertRecord), never removed
+//   t/<sequence:020>   article id, in commit order (newest last)
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "model/article.hpp"
+
+namespace feedwatch::store::history {
+
+inline constexpr std::string_view k_alert_prefix = "l/";
+inline constexpr std::string_view k_article_order_prefix = "t/";
+
+// The highest sequence under prefix, 0 when none.
+std::uint64_t last_sequence(rocksdb::DB& db, std::string_view prefix);
+
+// One history row per (watchlist, article) among queued; the row's webhooks are the queued
+// entries of that pair. The article fields and matches come from the rendered JSON payload.
+void add_alerts(rocksdb::WriteBatch& batch, const std::vector<const model::OutboxEntry*>& queued,
+                std::uint64_t& next_sequence);
+void add_articles(rocksdb::WriteBatch& batch, const std::vector<model::Article>& articles,
+                  std::uint64_t& next_sequence);
+
+}  // namespace feedwatch::store::history

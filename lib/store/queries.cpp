@@ -1,0 +1,337 @@
+#include "store/queries.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+#include <rocksdb/db.h>
+
+#include "store/codec.hpp"
+#include "store/history.hpp"
+
+namespace feedwatch::store {
+namespace {
+
+using nlohmann::json;
+
+std::string sequence_key(std::string_view prefix, std::uint64_t sequence)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%020" PRIu64, sequence);
+    return std::string(prefix).append(buffer);
+}
+
+std::uint64_t sequence_of(std::string_view key, std::string_view prefix)
+{
+    std::uint64_t value = 0;
+    for (char digit : key.substr(prefix.size())) {
+        if (digit < '0' || digit > '9') {
+            return 0;
+        }
+        value = value * 10 + static_cast<std::uint64_t>(digit - '0');
+    }
+    return value;
+}
+
+std::int64_t seconds_of(core::Instant instant)
+{
+    return instant.time_since_epoch().count();
+}
+
+core::Instant instant_of(std::int64_t seconds)
+{
+    return core::Instant{std::chrono::seconds{seconds}};
+}
+
+std::string dump(const json& value)
+{
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string string_at(const json& object, const char* name)
+{
+    if (!object.is_object()) {
+        return {};
+    }
+    const auto found = object.find(name);
+    return found != object.end() && found->is_string() ? found->get<std::string>() : std::string{};
+}
+
+core::Result<AlertRecord> decode_alert(std::string_view key, std::string_view text)
+{
+    const json row = json::parse(text, nullptr, false);
+    if (row.is_discarded() || !row.is_object()) {
+        return core::fail(core::ErrorCode::store, "alert history row " + std::string(key) + " is not JSON");
+    }
+    AlertRecord record;
+    record.sequence = sequence_of(key, history::k_alert_prefix);
+    record.watchlist = string_at(row, "watchlist");
+    record.article_id = string_at(row, "article_id");
+    record.created = instant_of(row.value("created", std::int64_t{0}));
+    record.title = string_at(row, "title");
+    record.link = string_at(row, "link");
+    if (row.contains("published") && row["published"].is_number_integer()) {
+        record.published = instant_of(row["published"].get<std::int64_t>());
+    }
+    record.feed_url = string_at(row, "feed_url");
+    record.feed_title = string_at(row, "feed_title");
+    for (const json& match : row.value("matches", json::array())) {
+        record.matches.push_back(model::Match{string_at(match, "term"), string_at(match, "field"),
+                                              string_at(match, "snippet")});
+    }
+    for (const json& webhook : row.value("webhooks", json::array())) {
+        record.webhooks.emplace_back(string_at(webhook, "name"), string_at(webhook, "id"));
+    }
+    return record;
+}
+
+rocksdb::DB& db_of(const Store& store)
+{
+    return store.database();
+}
+
+}  // namespace
+
+namespace history {
+
+std::uint64_t last_sequence(rocksdb::DB& db, std::string_view prefix)
+{
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}));
+    const std::string end = std::string(prefix.substr(0, prefix.size() - 1)) + static_cast<char>('/' + 1);
+    it->SeekForPrev(end);
+    if (it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) {
+        return sequence_of(it->key().ToStringView(), prefix);
+    }
+    return 0;
+}
+
+void add_alerts(rocksdb::WriteBatch& batch, const std::vector<const model::OutboxEntry*>& queued,
+                std::uint64_t& next_sequence)
+{
+    std::map<std::pair<std::string, std::string>, std::vector<const model::OutboxEntry*>> groups;
+    std::vector<std::pair<std::string, std::string>> order;
+    for (const model::OutboxEntry* entry : queued) {
+        auto& group = groups[{entry->watchlist, entry->article_id}];
+        if (group.empty()) {
+            order.emplace_back(entry->watchlist, entry->article_id);
+        }
+        group.push_back(entry);
+    }
+    for (const auto& pair : order) {
+        const auto& group = groups[pair];
+        const model::OutboxEntry& first = *group.front();
+        // The payload (deliver::render_json_payload) carries the article and the matches.
+        const json payload = json::parse(first.body, nullptr, false);
+        const json data = payload.is_object() ? payload.value("data", json::object()) : json::object();
+        const json article = data.is_object() ? data.value("article", json::object()) : json::object();
+        const json feed = article.is_object() ? article.value("feed", json::object()) : json::object();
+        json row = {{"watchlist", first.watchlist},
+                    {"article_id", first.article_id},
+                    {"created", seconds_of(first.created)},
+                    {"title", string_at(article, "title")},
+                    {"link", string_at(article, "link")},
+                    {"feed_url", string_at(feed, "url")},
+                    {"feed_title", string_at(feed, "title")}};
+        if (auto published = core::parse_rfc3339(string_at(article, "published"))) {
+            row["published"] = seconds_of(*published);
+        }
+        json matches = json::array();
+        if (data.is_object() && data.contains("matches") && data["matches"].is_array()) {
+            for (const json& match : data["matches"]) {
+                matches.push_back({{"term", string_at(match, "term")},
+                                   {"field", string_at(match, "field")},
+                                   {"snippet", string_at(match, "snippet")}});
+            }
+        }
+        row["matches"] = std::move(matches);
+        json webhooks = json::array();
+        for (const model::OutboxEntry* entry : group) {
+            webhooks.push_back({{"name", entry->webhook}, {"id", entry->webhook_id}});
+        }
+        row["webhooks"] = std::move(webhooks);
+        batch.Put(sequence_key(k_alert_prefix, next_sequence++), dump(row));
+    }
+}
+
+void add_articles(rocksdb::WriteBatch& batch, const std::vector<model::Article>& articles,
+                  std::uint64_t& next_sequence)
+{
+    for (const model::Article& article : articles) {
+        batch.Put(sequence_key(k_article_order_prefix, next_sequence++), article.id);
+    }
+}
+
+}  // namespace history
+
+const char* to_string(DeliveryState state)
+{
+    switch (state) {
+    case DeliveryState::pending:
+        return "pending";
+    case DeliveryState::delivered:
+        return "delivered";
+    case DeliveryState::dead:
+        return "dead";
+    }
+    return "pending";
+}
+
+core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter)
+{
+    std::vector<AlertRecord> records;
+    const std::string_view prefix = history::k_alert_prefix;
+    std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
+    const std::string start = filter.before_sequence > 0 ? sequence_key(prefix, filter.before_sequence)
+                                                         : std::string("l") + static_cast<char>('/' + 1);
+    it->SeekForPrev(start);
+    if (it->Valid() && filter.before_sequence > 0 && it->key().ToStringView() == start) {
+        it->Prev();  // strictly older than the cursor
+    }
+    for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) &&
+           records.size() < filter.limit;
+         it->Prev()) {
+        auto record = decode_alert(it->key().ToStringView(), it->value().ToStringView());
+        if (!record) {
+            return tl::unexpected(record.error());
+        }
+        if (filter.since && record->created < *filter.since) {
+            break;  // history rows are in commit order, so everything further is older
+        }
+        if (!filter.watchlist.empty() && record->watchlist != filter.watchlist) {
+            continue;
+        }
+        records.push_back(std::move(*record));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "list alerts: " + it->status().ToString());
+    }
+    return records;
+}
+
+core::Result<std::vector<AlertRecord>> alerts_after(const Store& store, std::uint64_t after, std::size_t limit)
+{
+    std::vector<AlertRecord> records;
+    const std::string_view prefix = history::k_alert_prefix;
+    std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
+    for (it->Seek(sequence_key(prefix, after + 1));
+         it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) && records.size() < limit;
+         it->Next()) {
+        auto record = decode_alert(it->key().ToStringView(), it->value().ToStringView());
+        if (!record) {
+            return tl::unexpected(record.error());
+        }
+        records.push_back(std::move(*record));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "list alerts: " + it->status().ToString());
+    }
+    return records;
+}
+
+core::Result<std::uint64_t> last_alert_sequence(const Store& store)
+{
+    return history::last_sequence(db_of(store), history::k_alert_prefix);
+}
+
+core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record)
+{
+    std::vector<AlertDelivery> out;
+    rocksdb::DB& db = db_of(store);
+    for (const auto& [webhook, webhook_id] : record.webhooks) {
+        AlertDelivery delivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt};
+        std::string row_key;
+        rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "w/" + webhook_id, &row_key);
+        if (status.ok()) {
+            std::string value;
+            status = db.Get(rocksdb::ReadOptions{}, row_key, &value);
+            if (status.ok()) {
+                delivery.state = row_key.starts_with("d/") ? DeliveryState::dead : DeliveryState::pending;
+                if (auto entry = codec::decode_outbox_entry(value)) {
+                    delivery.attempts = entry->attempts;
+                    if (delivery.state == DeliveryState::pending) {
+                        delivery.next_attempt = entry->next_attempt;
+                    }
+                }
+            }
+        }
+        if (!status.ok() && !status.IsNotFound()) {
+            return core::fail(core::ErrorCode::store, "delivery state of " + webhook_id + ": " + status.ToString());
+        }
+        out.push_back(std::move(delivery));
+    }
+    return out;
+}
+
+core::Result<ArticlePage> articles_newest(const Store& store, const ArticleFilter& filter,
+                                          const std::function<bool(const model::Article&)>& keep)
+{
+    ArticlePage page;
+    rocksdb::DB& db = db_of(store);
+    const std::string_view prefix = history::k_article_order_prefix;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}));
+    const std::string start =
+        filter.before > 0 ? sequence_key(prefix, filter.before) : std::string("t") + static_cast<char>('/' + 1);
+    it->SeekForPrev(start);
+    if (it->Valid() && filter.before > 0 && it->key().ToStringView() == start) {
+        it->Prev();
+    }
+    bool reached_end = true;
+    for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Prev()) {
+        if (page.articles.size() >= filter.limit || page.scanned >= filter.max_scanned) {
+            reached_end = false;
+            break;
+        }
+        ++page.scanned;
+        page.next = sequence_of(it->key().ToStringView(), prefix);
+        std::string value;
+        const rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "a/" + it->value().ToString(), &value);
+        if (status.IsNotFound()) {
+            continue;
+        }
+        if (!status.ok()) {
+            return core::fail(core::ErrorCode::store, "read article: " + status.ToString());
+        }
+        auto article = codec::decode_article(value);
+        if (!article) {
+            return tl::unexpected(article.error());
+        }
+        if (filter.since && article->first_seen < *filter.since) {
+            break;  // commit order: everything further is older
+        }
+        if (!filter.feed_url.empty() && article->feed.url != filter.feed_url) {
+            continue;
+        }
+        if (keep && !keep(*article)) {
+            continue;
+        }
+        page.articles.push_back(std::move(*article));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "list articles: " + it->status().ToString());
+    }
+    if (reached_end) {
+        page.next = 0;
+    }
+    return page;
+}
+
+core::Result<std::vector<std::pair<std::string, FeedState>>> feed_states(const Store& store)
+{
+    std::vector<std::pair<std::string, FeedState>> states;
+    std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
+    for (it->Seek("f/"); it->Valid() && it->key().starts_with("f/"); it->Next()) {
+        auto state = codec::decode_feed_state(it->value().ToStringView());
+        if (!state) {
+            return tl::unexpected(state.error());
+        }
+        states.emplace_back(it->key().ToString().substr(2), std::move(*state));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "list feeds: " + it->status().ToString());
+    }
+    return states;
+}
+
+}  // namespace feedwatch::store

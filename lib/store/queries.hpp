@@ -1,0 +1,84 @@
+#pragma once
+// Read-only listings for the HTTP API: alert history newest first with delivery state,
+// articles newest first, feed states. Each call reads a bounded number of rows.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "model/article.hpp"
+#include "store/store.hpp"
+
+namespace feedwatch::store {
+
+// One alert: a watchlist matched an article. Written with its outbox rows, in the same
+// WriteBatch, once per (watchlist, article), and never removed by delivery.
+struct AlertRecord {
+    std::uint64_t sequence = 0;  // increasing in commit order; the SSE event id
+    std::string watchlist;
+    std::string article_id;
+    core::Instant created;
+    std::string title;
+    std::string link;
+    std::optional<core::Instant> published;
+    std::string feed_url;
+    std::string feed_title;
+    std::vector<model::Match> matches;
+    std::vector<std::pair<std::string, std::string>> webhooks;  // (webhook name, webhook-id)
+};
+
+enum class DeliveryState { pending, delivered, dead };
+const char* to_string(DeliveryState state);
+
+struct AlertDelivery {
+    std::string webhook;
+    std::string webhook_id;
+    DeliveryState state = DeliveryState::pending;
+    int attempts = 0;                          // pending and dead rows
+    std::optional<core::Instant> next_attempt;  // pending rows
+};
+
+struct AlertFilter {
+    std::string watchlist;                  // empty: all
+    std::optional<core::Instant> since;     // created at or after
+    std::uint64_t before_sequence = 0;      // 0: from the newest; else only older than this
+    std::size_t limit = 100;
+};
+
+// Newest first, at most filter.limit.
+core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter);
+// Oldest first, sequence > after, at most limit (for SSE resumption).
+core::Result<std::vector<AlertRecord>> alerts_after(const Store& store, std::uint64_t after, std::size_t limit);
+// Highest sequence written so far; 0 when none.
+core::Result<std::uint64_t> last_alert_sequence(const Store& store);
+// Delivery state of each webhook of record: the outbox index says pending or dead; an alert
+// whose index entry is gone was delivered.
+core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record);
+
+struct ArticleFilter {
+    std::string feed_url;               // empty: all
+    std::optional<core::Instant> since;  // first seen at or after
+    std::uint64_t before = 0;           // cursor from ArticlePage::next; 0: from the newest
+    std::size_t limit = 50;
+    std::size_t max_scanned = 20000;  // rows examined per call, whatever keep decides
+};
+
+struct ArticlePage {
+    std::vector<model::Article> articles;
+    std::size_t scanned = 0;
+    std::uint64_t next = 0;  // pass as before to continue; 0 when the end was reached
+};
+
+// Articles by first-seen time, newest first, that keep accepts (keep may be empty).
+core::Result<ArticlePage> articles_newest(const Store& store, const ArticleFilter& filter,
+                                          const std::function<bool(const model::Article&)>& keep);
+
+// Every stored feed state, by URL.
+core::Result<std::vector<std::pair<std::string, FeedState>>> feed_states(const Store& store);
+
+}  // namespace feedwatch::store
