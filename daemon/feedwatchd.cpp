@@ -1,10 +1,13 @@
 // feedwatchd: argv, configuration, signals and systemd notification around pipeline::App.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <string_view>
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
 
@@ -12,11 +15,15 @@
 #include "core/asio.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/app.hpp"
+#include "pipeline/config_watcher.hpp"
 #include "store/store.hpp"
 
 namespace {
 
 constexpr int k_exit_config = 78;  // EX_CONFIG
+// A burst of writes to the config files (an editor saving, a deploy copying several) reloads
+// once, this long after the last one.
+constexpr std::chrono::milliseconds k_reload_quiet{300};
 
 using namespace feedwatch;
 
@@ -26,6 +33,32 @@ int usage(std::ostream& out, int code)
            "       feedwatchd --check-config FILE\n"
            "       feedwatchd --version\n";
     return code;
+}
+
+// sd-daemon(3) priority prefix ("<3>" = SD_ERR) so that journald files each line at its level.
+class JournalPriority final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override
+    {
+        static constexpr const char* k_prefix[] = {"<7>", "<7>", "<6>", "<4>", "<3>", "<2>", "<6>"};
+        const auto level = static_cast<std::size_t>(message.level);
+        const std::string_view prefix = k_prefix[level < 7 ? level : 6];
+        out.append(prefix.data(), prefix.data() + prefix.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JournalPriority>(); }
+};
+
+// One line per event. Under systemd (stdout/stderr connected to journald, $JOURNAL_STREAM
+// set) each line starts with its priority and carries no timestamp (journald adds one).
+void set_up_logging()
+{
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    if (std::getenv("JOURNAL_STREAM") != nullptr) {
+        formatter->add_flag<JournalPriority>('*').set_pattern("%*%l: %v");
+    } else {
+        formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l: %v");
+    }
+    spdlog::set_formatter(std::move(formatter));
 }
 
 // Prints every problem as FILE:LINE:COL: message.
@@ -87,6 +120,34 @@ int run(const std::string& config_path)
         schedule_watchdog(watchdog, std::chrono::microseconds{watchdog_usec / 2}, app);
     }
 
+    // SIGHUP and a change of the config file or a watchlist file (inotify) reload the same way.
+    const auto watched_files = [&config_path](const config::Config& loaded) {
+        std::vector<std::filesystem::path> files{config_path};
+        files.insert(files.end(), loaded.watchlist_files.begin(), loaded.watchlist_files.end());
+        return files;
+    };
+    std::function<void()> on_config_change;
+    pipeline::ConfigWatcher watcher(io, k_reload_quiet, [&on_config_change] { on_config_change(); });
+    const auto reload = [&](std::string_view why) {
+        spdlog::info("reload: {}", why);
+        sd_notify(0, "RELOADING=1");
+        if (auto reloaded = load_or_report(config_path)) {
+            if (auto watching = watcher.watch(watched_files(*reloaded)); !watching) {
+                spdlog::warn("reload: not watching the config files: {}", watching.error().detail);
+            }
+            app.reload(std::move(*reloaded));
+            metrics.set_config_reload_successful(true);
+        } else {
+            spdlog::error("reload: {} is invalid; keeping the running configuration", config_path);
+            metrics.set_config_reload_successful(false);
+        }
+        sd_notify(0, "READY=1");
+    };
+    on_config_change = [&reload] { reload("a config file changed"); };
+    if (auto watching = watcher.watch(watched_files(*config)); !watching) {
+        spdlog::warn("not watching the config files (reload with SIGHUP): {}", watching.error().detail);
+    }
+
     asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal =
         [&](const boost::system::error_code& error, int signal_number) {
@@ -94,21 +155,14 @@ int run(const std::string& config_path)
                 return;
             }
             if (signal_number == SIGHUP) {
-                sd_notify(0, "RELOADING=1");
-                if (auto reloaded = load_or_report(config_path)) {
-                    app.reload(std::move(*reloaded));
-                    metrics.set_config_reload_successful(true);
-                } else {
-                    spdlog::error("reload: {} is invalid; keeping the running configuration", config_path);
-                    metrics.set_config_reload_successful(false);
-                }
-                sd_notify(0, "READY=1");
+                reload("SIGHUP");
                 signals.async_wait(on_signal);
                 return;
             }
             spdlog::info("signal {}: stopping", signal_number);
             sd_notify(0, "STOPPING=1");
             watchdog.cancel();
+            watcher.stop();
             app.stop();
             signals.cancel();
         };
@@ -138,6 +192,7 @@ int main(int argc, char** argv)
         return load_or_report(path) ? EXIT_SUCCESS : k_exit_config;
     }
     if (args[0] == "--config") {
+        set_up_logging();
         try {
             return run(path);
         } catch (const std::exception& error) {
