@@ -10,6 +10,8 @@ int usage(std::ostream& out, int code)
 {
     out << "usage: feedwatch parse FILE|URL --json [--content-type CT] [--base URL]\n"
            "       feedwatch check-config FILE\n"
+           "       feedwatch alerts list [--pending|--dead] [--json] [--config FILE | --listen HOST:PORT]\n"
+           "       feedwatch alerts requeue ID|--dead [--config FILE | --listen HOST:PORT]\n"
            "       feedwatch demo --feeds DIR [--origin HOST:PORT] [--receiver HOST:PORT] [--secret-file FILE]\n"
            "                      [--publish-every DURATION]\n"
            "       feedwatch --version\n";
@@ -27,6 +29,9 @@ int run(const std::vector<std::string>& args)
     const std::string& command = args[0];
     if (command == "parse") {
         return parse_command(rest);
+    }
+    if (command == "alerts") {
+        return alerts_command(rest);
     }
     if (command == "check-config") {
         return check_config_command(rest);

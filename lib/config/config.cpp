@@ -325,7 +325,10 @@ private:
             const auto& table = *element.as_table();
             WebhookConfig webhook;
             webhook.where = reader.at(table);
-            reader.reject_unknown_keys(table, {"name", "url", "secret_file", "timeout"}, " in [[webhook]]");
+            reader.reject_unknown_keys(table,
+                                       {"name", "url", "secret_file", "previous_secret_file", "timeout", "format",
+                                        "max_per_minute", "concurrency", "give_up_after", "test_retry_scale"},
+                                       " in [[webhook]]");
             if (const auto* value = reader.require(table, "name", "webhook")) {
                 if (auto name = reader.string(*value, "webhook: name")) {
                     if (name->empty()) {
@@ -353,13 +356,19 @@ private:
             if (const auto* value = table.get("timeout")) {
                 webhook.timeout = reader.duration(*value, what + ": timeout").value_or(webhook.timeout);
             }
-            if (const auto* value = table.get("secret_file")) {
-                if (auto file = reader.string(*value, what + ": secret_file")) {
+            for (const char* key : {"secret_file", "previous_secret_file"}) {
+                const auto* value = table.get(key);
+                if (value == nullptr) {
+                    continue;
+                }
+                if (auto file = reader.string(*value, what + ": " + key)) {
                     if (file->empty()) {
                         reader.error(reader.at(*value), what + ": secret_file: must not be empty");
                     } else {
-                        webhook.secret_file = resolve(base_dir, *file);
-                        auto secret = detail::read_secret(*webhook.secret_file);
+                        auto& path = std::string_view(key) == "secret_file" ? webhook.secret_file
+                                                                            : webhook.previous_secret_file;
+                        path = resolve(base_dir, *file);
+                        auto secret = detail::read_secret(*path);
                         if (secret) {
                             webhook.secrets.push_back(std::move(*secret));
                         } else {
@@ -443,6 +452,48 @@ private:
                             continue;
                         }
                         if (tag) {
+            if (webhook.previous_secret_file && !webhook.secret_file) {
+                reader.error(reader.at(table), what + ": previous_secret_file needs secret_file");
+            }
+            if (const auto* value = table.get("format")) {
+                if (auto format = reader.string(*value, what + ": format")) {
+                    if (*format == "json" || *format == "slack" || *format == "discord" || *format == "teams") {
+                        webhook.format = *format;
+                    } else {
+                        reader.error(reader.at(*value), what + ": format: " + in_quotes(*format) +
+                                                            " is not one of json, slack, discord, teams");
+                    }
+                }
+            }
+            struct IntegerKey {
+                const char* key;
+                int* target;
+                std::int64_t low;
+                std::int64_t high;
+            };
+            for (const IntegerKey& spec : {IntegerKey{"max_per_minute", &webhook.max_per_minute, 0, 100000},
+                                           IntegerKey{"concurrency", &webhook.concurrency, 1, 64}}) {
+                if (const auto* value = table.get(spec.key)) {
+                    const auto* integer = value->as_integer();
+                    if (integer == nullptr || integer->get() < spec.low || integer->get() > spec.high) {
+                        reader.error(reader.at(*value), what + ": " + spec.key + ": expected an integer from " +
+                                                            std::to_string(spec.low) + " to " + std::to_string(spec.high));
+                    } else {
+                        *spec.target = static_cast<int>(integer->get());
+                    }
+                }
+            }
+            if (const auto* value = table.get("give_up_after")) {
+                webhook.give_up_after = reader.duration(*value, what + ": give_up_after").value_or(webhook.give_up_after);
+            }
+            if (const auto* value = table.get("test_retry_scale")) {
+                const auto number = value->value<double>();
+                if (!number || *number <= 0 || *number > 1) {
+                    reader.error(reader.at(*value), what + ": test_retry_scale: expected a number in (0, 1]");
+                } else {
+                    webhook.test_retry_scale = *number;
+                }
+            }
                             m_scope_tags.push_back(ScopeTag{scope.value.substr(4), scope.where, what});
                         }
                         watchlist.feeds.push_back(scope.value);

@@ -48,7 +48,9 @@ struct WebhookConfig {
     std::string name;
     std::string url;
     std::optional<std::filesystem::path> secret_file;  // resolved against the config file
-    std::vector<std::string> secrets;  // decoded HMAC keys (whsec_ base64 decoded); never logged
+    // Rotation: the secret being retired; while set, every delivery carries two v1 signatures.
+    std::optional<std::filesystem::path> previous_secret_file;
+    std::vector<std::string> secrets;  // decoded HMAC keys (whsec_ base64 decoded), current first; never logged
     Seconds timeout{15};
     Location where;
 };
@@ -58,6 +60,11 @@ struct WatchlistConfig {
     std::string query;
     std::vector<std::string> notify;  // webhook names
     std::string language = "english";  // libstemmer algorithm for word forms
+    std::string format = "json";            // json, slack, discord, teams
+    int max_per_minute = 0;                 // 0: unlimited; past it, alerts are combined into digests
+    int concurrency = 4;                    // requests in flight to this webhook
+    Seconds give_up_after{72 * 3600};       // then an alert moves to the dead letters
+    double test_retry_scale = 1.0;          // test only: multiplies the retry schedule
     std::vector<std::string> feeds;    // scope: "tag:NAME" or a feed URL prefix; empty = every feed
     bool enabled = true;
     Location where;        // the [[watchlist]] table

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <exception>
+#include <map>
+#include <optional>
 #include <random>
 #include <set>
 
 #include <spdlog/spdlog.h>
 
+#include "core/digest.hpp"
 #include "deliver/signature.hpp"
 
 #ifndef FEEDWATCH_VERSION
@@ -17,10 +21,9 @@
 namespace feedwatch::deliver {
 namespace {
 
-constexpr std::size_t k_max_in_flight = 4;
-constexpr std::size_t k_due_batch = 64;
-// Longest sleep of the drain loop: bounds the effect of wall-clock jumps.
-constexpr std::chrono::seconds k_max_sleep{60};
+// Longest sleep of the drain loop: bounds the effect of wall-clock jumps and the staleness of
+// feedwatch_outbox_oldest_seconds.
+constexpr std::chrono::seconds k_max_sleep{15};
 constexpr std::chrono::seconds k_store_error_sleep{5};
 constexpr std::chrono::seconds k_max_retry_after{3600};
 constexpr std::uint64_t k_max_response_body = 64u << 10;  // the body is not used
@@ -77,16 +80,60 @@ std::chrono::seconds backoff_delay(int attempts)
     return k_schedule[index];
 }
 
-std::chrono::seconds retry_delay(int attempts, double jitter_fraction, std::chrono::seconds retry_after)
+std::chrono::seconds retry_delay(int attempts, double jitter_fraction, std::chrono::seconds retry_after, double scale)
 {
-    const double base = static_cast<double>(backoff_delay(attempts).count());
+    const double base = static_cast<double>(backoff_delay(attempts).count()) * std::clamp(scale, 0.0, 1.0e6);
     const double jitter = std::clamp(jitter_fraction, -0.1, 0.1);
     const std::chrono::seconds jittered{static_cast<std::int64_t>(std::llround(base * (1.0 + jitter)))};
     const std::chrono::seconds floor = std::clamp(retry_after, std::chrono::seconds{0}, k_max_retry_after);
     return std::max({jittered, floor, std::chrono::seconds{1}});
 }
 
-std::chrono::seconds parse_retry_after(std::string_view value)
+namespace {
+
+// IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT". The obsolete RFC 850 and
+// asctime forms are not accepted (senders MUST generate IMF-fixdate).
+std::optional<core::Instant> parse_imf_fixdate(std::string_view text)
+{
+    static constexpr std::string_view k_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (text.size() != 29 || text[3] != ',' || text[4] != ' ' || text.substr(25) != " GMT") {
+        return std::nullopt;
+    }
+    auto number = [&](std::size_t pos, std::size_t length) -> int {
+        int value = 0;
+        for (char digit : text.substr(pos, length)) {
+            if (digit < '0' || digit > '9') {
+                return -1;
+            }
+            value = value * 10 + (digit - '0');
+        }
+        return value;
+    };
+    const int day = number(5, 2);
+    const int year = number(12, 4);
+    const int hour = number(17, 2);
+    const int minute = number(20, 2);
+    const int second = number(23, 2);
+    const auto month = std::find(std::begin(k_months), std::end(k_months), text.substr(8, 3));
+    if (day < 1 || year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60 ||
+        month == std::end(k_months) || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' || text[19] != ':' ||
+        text[22] != ':') {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day date{std::chrono::year{year},
+                                           std::chrono::month{static_cast<unsigned>(month - std::begin(k_months) + 1)},
+                                           std::chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok()) {
+        return std::nullopt;
+    }
+    return core::Instant{std::chrono::sys_days{date}.time_since_epoch() + std::chrono::hours{hour} +
+                         std::chrono::minutes{minute} + std::chrono::seconds{second}};
+}
+
+}  // namespace
+
+std::chrono::seconds parse_retry_after(std::string_view value, core::Instant now)
 {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
@@ -97,43 +144,63 @@ std::chrono::seconds parse_retry_after(std::string_view value)
     if (value.empty()) {
         return std::chrono::seconds{0};
     }
+    if (value.front() < '0' || value.front() > '9') {
+        const std::optional<core::Instant> when = parse_imf_fixdate(value);
+        if (!when || *when <= now) {
+            return std::chrono::seconds{0};
+        }
+        return std::min<std::chrono::seconds>(*when - now, 10 * k_max_retry_after);
+    }
     std::int64_t seconds = 0;
     for (char digit : value) {
         if (digit < '0' || digit > '9') {
-            return std::chrono::seconds{0};  // HTTP-date form: not supported, backoff applies
+            return std::chrono::seconds{0};
         }
         seconds = std::min<std::int64_t>(seconds * 10 + (digit - '0'), 10 * k_max_retry_after.count());
     }
     return std::chrono::seconds{seconds};
 }
 
+bool retryable_status(int status) noexcept
+{
+    return status == 408 || status == 425 || status == 429 || (status >= 500 && status <= 599);
+}
+
 struct Deliverer::Impl {
     Impl(asio::io_context& io_context, store::Store& outbox_store, http::Client& http_client,
-         std::vector<WebhookTarget> webhook_targets, DeliveryObserver delivery_observer)
+         std::vector<WebhookTarget> webhook_targets, DeliveryEvents delivery_events)
         : io(io_context),
           store(outbox_store),
           client(http_client),
           targets(std::move(webhook_targets)),
-          observer(std::move(delivery_observer)),
+          events(std::move(delivery_events)),
           timer(io_context),
           random(std::random_device{}())
     {
         warn_about_secrets();
     }
 
+    // What the deliverer knows about one webhook between attempts (lost on restart).
+    struct WebhookState {
+        std::size_t in_flight = 0;
+        std::deque<std::chrono::steady_clock::time_point> sent;  // request starts in the last minute
+        WebhookHealth health = WebhookHealth::healthy;
+    };
+
     asio::io_context& io;
     store::Store& store;
     http::Client& client;
     std::vector<WebhookTarget> targets;
-    DeliveryObserver observer;
+    DeliveryEvents events;
     asio::steady_timer timer;
     std::mt19937_64 random;
     bool started = false;
     bool stopped = false;
     bool wake_pending = false;
+    std::size_t in_flight_total = 0;
     std::set<std::string> in_flight;  // outbox keys being sent
-    std::set<std::string> parked;     // outbox keys whose webhook is not configured
-    std::set<std::string> warned;     // unknown webhook names already logged
+    std::map<std::string, WebhookState> states;
+    std::set<std::string> warned;  // unknown webhook names already logged
 
     void notify()
     {
@@ -164,53 +231,171 @@ struct Deliverer::Impl {
         return found == targets.end() ? nullptr : &*found;
     }
 
-    bool excluded(const std::string& key) const { return in_flight.contains(key) || parked.contains(key); }
+    // Prunes the rate window; how many more requests max_per_minute allows now.
+    std::size_t rate_room(const WebhookTarget& target, WebhookState& state, std::chrono::steady_clock::time_point now)
+    {
+        while (!state.sent.empty() && now - state.sent.front() >= std::chrono::minutes{1}) {
+            state.sent.pop_front();
+        }
+        if (target.max_per_minute <= 0) {
+            return SIZE_MAX;
+        }
+        const auto limit = static_cast<std::size_t>(target.max_per_minute);
+        return state.sent.size() >= limit ? 0 : limit - state.sent.size();
+    }
+
+    void set_health(const std::string& webhook, WebhookState& state, WebhookHealth health)
+    {
+        if (state.health != health) {
+            state.health = health;
+            if (events.health) {
+                events.health(webhook, health);
+            }
+        }
+    }
+
+    void report_queues() const
+    {
+        if (!events.queues) {
+            return;
+        }
+        const core::Instant now = core::now();
+        std::map<std::string, store::WebhookQueue> queues = store.outbox_queues();
+        for (const WebhookTarget& target : targets) {
+            queues.try_emplace(target.name);
+        }
+        std::vector<WebhookQueueStats> stats;
+        for (const auto& [webhook, queue] : queues) {
+            const double oldest =
+                queue.pending == 0 ? 0.0 : std::max(0.0, static_cast<double>((now - queue.oldest_created).count()));
+            stats.push_back(WebhookQueueStats{webhook, queue.pending, oldest});
+        }
+        events.queues(stats);
+    }
+
+    // Per webhook, for one dispatch pass: how many requests it may start and the rows taken.
+    struct Plan {
+        const WebhookTarget* target = nullptr;
+        std::size_t requests = 0;  // allowed requests
+        bool digest = false;       // rate-limited: the last request carries the rest as a digest
+        std::vector<store::QueuedAlert> rows;
+        std::size_t taken = 0;
+    };
 
     // Starts deliveries for due rows; returns how long to sleep before looking again.
     std::chrono::seconds dispatch(const std::shared_ptr<Impl>& self)
     {
         const core::Instant now = core::now();
-        auto due = store.outbox_due(now, k_due_batch + in_flight.size() + parked.size());
-        if (!due) {
-            spdlog::error("deliver: cannot read the outbox: {}", due.error().detail);
-            return k_store_error_sleep;
-        }
-        for (store::QueuedAlert& row : *due) {
-            if (excluded(row.key)) {
-                continue;
+        const auto steady_now = std::chrono::steady_clock::now();
+        std::map<std::string, Plan> plans;
+        std::size_t overall_room = k_max_in_flight_overall - std::min(k_max_in_flight_overall, in_flight_total);
+        std::optional<std::chrono::steady_clock::time_point> rate_wake;
+
+        auto picked = store.outbox_pick([&](const std::string& key, const store::OutboxMeta& meta) {
+            if (in_flight.contains(key) || meta.next_attempt > now) {
+                return store::Store::Pick::skip;  // FIFO per webhook, except rows waiting for a retry
             }
-            if (in_flight.size() >= k_max_in_flight) {
-                return k_max_sleep;  // a finishing delivery wakes the loop
-            }
-            const WebhookTarget* target = find_target(row.entry.webhook);
-            if (target == nullptr) {
-                parked.insert(row.key);
-                if (warned.insert(row.entry.webhook).second) {
-                    spdlog::warn("webhook {}: not configured; its alerts stay queued until it is", row.entry.webhook);
+            auto [found, first] = plans.try_emplace(meta.webhook);
+            Plan& plan = found->second;
+            if (first) {
+                plan.target = find_target(meta.webhook);
+                if (plan.target == nullptr) {
+                    if (warned.insert(meta.webhook).second) {
+                        spdlog::warn("webhook {}: not configured; its alerts stay queued until it is", meta.webhook);
+                    }
+                    return store::Store::Pick::skip;
                 }
-                continue;
+                WebhookState& state = states[meta.webhook];
+                if (state.health == WebhookHealth::disabled) {
+                    plan.target = nullptr;
+                    return store::Store::Pick::skip;
+                }
+                const std::size_t concurrency = std::max<std::size_t>(1, plan.target->concurrency);
+                const std::size_t by_concurrency = concurrency - std::min(concurrency, state.in_flight);
+                const std::size_t by_rate = rate_room(*plan.target, state, steady_now);
+                if (by_rate == 0 && !state.sent.empty()) {
+                    const auto reopens = state.sent.front() + std::chrono::minutes{1};
+                    rate_wake = rate_wake ? std::min(*rate_wake, reopens) : reopens;
+                }
+                plan.requests = std::min({by_concurrency, by_rate, overall_room});
+                plan.digest = plan.target->max_per_minute > 0 && by_rate <= plan.requests;
+                overall_room -= plan.requests;
             }
-            in_flight.insert(row.key);
-            WebhookTarget target_copy = *target;
-            auto delivery = deliver(self, std::move(row), std::move(target_copy));
-            asio::co_spawn(io, std::move(delivery), asio::detached);
-        }
-        if (!in_flight.empty() && in_flight.size() >= k_max_in_flight) {
-            return k_max_sleep;
-        }
-        // Sleep until the earliest future attempt of a row we can send.
-        auto all = store.outbox_all();
-        if (!all) {
-            spdlog::error("deliver: cannot read the outbox: {}", all.error().detail);
+            if (plan.target == nullptr || plan.requests == 0) {
+                return store::Store::Pick::skip;
+            }
+            const std::size_t capacity = plan.digest ? plan.requests - 1 + k_max_digest_alerts : plan.requests;
+            if (plan.taken >= capacity) {
+                return store::Store::Pick::skip;
+            }
+            ++plan.taken;
+            return store::Store::Pick::take;
+        });
+        if (!picked) {
+            spdlog::error("deliver: cannot read the outbox: {}", picked.error().detail);
             return k_store_error_sleep;
         }
-        std::chrono::seconds wait = k_max_sleep;
-        for (const store::QueuedAlert& row : *all) {
-            if (!excluded(row.key)) {
-                wait = std::min(wait, std::max(std::chrono::seconds{0}, row.entry.next_attempt - now));
+        for (store::QueuedAlert& row : *picked) {
+            const auto found = plans.find(row.entry.webhook);
+            if (found != plans.end() && found->second.target != nullptr) {
+                found->second.rows.push_back(std::move(row));
             }
+        }
+        for (auto& [webhook, plan] : plans) {
+            if (plan.rows.empty()) {
+                continue;
+            }
+            std::size_t singles = plan.rows.size();
+            if (plan.digest && plan.rows.size() > plan.requests) {
+                singles = plan.requests - 1;
+            }
+            std::vector<store::QueuedAlert> digest_rows;
+            for (std::size_t i = 0; i < plan.rows.size(); ++i) {
+                if (i < singles) {
+                    launch(self, *plan.target, {std::move(plan.rows[i])});
+                } else {
+                    digest_rows.push_back(std::move(plan.rows[i]));
+                }
+            }
+            if (!digest_rows.empty()) {
+                launch(self, *plan.target, std::move(digest_rows));
+            }
+        }
+        report_queues();
+
+        // Sleep until the earliest future attempt of a row we could send, or until a rate
+        // window reopens. Finishing deliveries wake the loop themselves.
+        const auto next = store.outbox_next_attempt([&](const std::string& key, const store::OutboxMeta& meta) {
+            if (in_flight.contains(key) || meta.next_attempt <= now) {
+                return false;
+            }
+            const auto state = states.find(meta.webhook);
+            return find_target(meta.webhook) != nullptr &&
+                   (state == states.end() || state->second.health != WebhookHealth::disabled);
+        });
+        std::chrono::seconds wait = k_max_sleep;
+        if (next) {
+            wait = std::min(wait, std::max(std::chrono::seconds{1}, *next - now));
+        }
+        if (rate_wake) {
+            const auto until = std::chrono::ceil<std::chrono::seconds>(*rate_wake - steady_now);
+            wait = std::min(wait, std::max(std::chrono::seconds{1}, until));
         }
         return wait;
+    }
+
+    void launch(const std::shared_ptr<Impl>& self, const WebhookTarget& target, std::vector<store::QueuedAlert> rows)
+    {
+        WebhookState& state = states[target.name];
+        state.in_flight += 1;
+        state.sent.push_back(std::chrono::steady_clock::now());
+        in_flight_total += 1;
+        for (const store::QueuedAlert& row : rows) {
+            in_flight.insert(row.key);
+        }
+        WebhookTarget target_copy = target;
+        auto delivery = deliver(self, std::move(rows), std::move(target_copy));
+        asio::co_spawn(io, std::move(delivery), asio::detached);
     }
 
     static asio::awaitable<void> drain_loop(std::shared_ptr<Impl> self)
@@ -226,7 +411,7 @@ struct Deliverer::Impl {
             if (self->stopped) {
                 break;
             }
-            if (self->wake_pending || wait <= std::chrono::seconds{0}) {
+            if (self->wake_pending) {
                 continue;
             }
             self->timer.expires_after(wait);
@@ -235,35 +420,57 @@ struct Deliverer::Impl {
         }
     }
 
-    static asio::awaitable<void> deliver(std::shared_ptr<Impl> self, store::QueuedAlert row, WebhookTarget target)
+    static asio::awaitable<void> deliver(std::shared_ptr<Impl> self, std::vector<store::QueuedAlert> rows,
+                                         WebhookTarget target)
     {
         try {
-            co_await self->attempt(row, target);
+            co_await self->attempt(rows, target);
         } catch (const std::exception& error) {
             spdlog::error("webhook {}: delivery failed: {}", target.name, error.what());
         }
-        self->in_flight.erase(row.key);
+        for (const store::QueuedAlert& row : rows) {
+            self->in_flight.erase(row.key);
+        }
+        WebhookState& state = self->states[target.name];
+        state.in_flight -= std::min<std::size_t>(1, state.in_flight);
+        self->in_flight_total -= std::min<std::size_t>(1, self->in_flight_total);
         self->notify();
     }
 
-    asio::awaitable<void> attempt(store::QueuedAlert& row, const WebhookTarget& target)
+    asio::awaitable<void> attempt(std::vector<store::QueuedAlert>& rows, const WebhookTarget& target)
     {
-        model::OutboxEntry& entry = row.entry;
+        const bool digest = rows.size() > 1;
+        std::string message_id;
+        std::string body;
+        if (digest) {
+            std::vector<DigestItem> items;
+            std::string ids;
+            for (const store::QueuedAlert& row : rows) {
+                items.push_back(DigestItem{row.entry.webhook_id, row.entry.body});
+                ids += row.entry.webhook_id + "\n";
+            }
+            // Same members, same id: a retried digest is recognisable as such.
+            message_id = "digest_" + core::sha256_hex(ids).substr(0, 32);
+            body = render_digest(target.format, items, core::now());
+        } else {
+            message_id = rows.front().entry.webhook_id;
+            body = render_for(target.format, rows.front().entry.body);
+        }
         const std::int64_t timestamp = core::now().time_since_epoch().count();
         http::Request request;
         request.method = "POST";
         request.url = target.url;
-        request.body = entry.body;
         request.headers.push_back(http::Header{"Content-Type", "application/json"});
         request.headers.push_back(http::Header{"User-Agent", std::string(k_user_agent)});
-        request.headers.push_back(http::Header{"webhook-id", entry.webhook_id});
+        request.headers.push_back(http::Header{"webhook-id", message_id});
         request.headers.push_back(http::Header{"webhook-timestamp", std::to_string(timestamp)});
         if (!target.secrets.empty()) {
-            std::string signature = signature_header(target.secrets, entry.webhook_id, timestamp, entry.body);
+            std::string signature = signature_header(target.secrets, message_id, timestamp, body);
             if (!signature.empty()) {
                 request.headers.push_back(http::Header{"webhook-signature", std::move(signature)});
             }
         }
+        request.body = std::move(body);
         request.timeout = target.timeout;
         request.connect_timeout = std::min<std::chrono::milliseconds>(request.connect_timeout, target.timeout);
         request.max_body = k_max_response_body;
@@ -273,53 +480,97 @@ struct Deliverer::Impl {
         const core::Result<http::Response> result = co_await client.perform(std::move(request));
 
         if (!result && result.error().code == core::ErrorCode::cancelled) {
-            spdlog::info("webhook {}: attempt for {} aborted; it stays queued", target.name, entry.webhook_id);
+            spdlog::info("webhook {}: attempt for {} aborted; it stays queued", target.name, message_id);
             co_return;
         }
-        const std::chrono::duration<double> latency = std::chrono::system_clock::now() - entry.created;
+        WebhookState& state = states[target.name];
+        const auto now_system = std::chrono::system_clock::now();
         if (result && result->status >= 200 && result->status < 300) {
-            spdlog::info("webhook {}: delivered {} (HTTP {}, attempt {})", target.name, entry.webhook_id,
-                         result->status, entry.attempts + 1);
-            if (auto deleted = store.outbox_delivered(row.key); !deleted) {
-                spdlog::error("webhook {}: delivered {} but cannot remove it from the outbox: {}", target.name,
-                              entry.webhook_id, deleted.error().detail);
+            spdlog::info("webhook {}: delivered {}{} (HTTP {}, attempt {})", target.name, message_id,
+                         digest ? " (digest of " + std::to_string(rows.size()) + ")" : std::string{}, result->status,
+                         rows.front().entry.attempts + 1);
+            for (const store::QueuedAlert& row : rows) {
+                if (auto deleted = store.outbox_delivered(row.key); !deleted) {
+                    spdlog::error("webhook {}: delivered {} but cannot remove it from the outbox: {}", target.name,
+                                  row.entry.webhook_id, deleted.error().detail);
+                }
+                observe(target.name, DeliveryOutcome::ok, now_system - row.entry.created);
             }
-            observe(target.name, DeliveryOutcome::ok, latency);
+            set_health(target.name, state, WebhookHealth::healthy);
             co_return;
         }
 
         DeliveryOutcome outcome = DeliveryOutcome::http_error;
         std::chrono::seconds retry_after{0};
-        entry.attempts += 1;
         if (result) {
+            const int status = result->status;
             retry_after = parse_retry_after(result->header("retry-after"));
-            spdlog::warn("webhook {}: {} answered HTTP {} (attempt {})", target.name, entry.webhook_id, result->status,
-                         entry.attempts);
+            if (status == 410) {
+                spdlog::error("webhook {}: answered 410 Gone for {}: webhook disabled until the configuration is "
+                              "reloaded; its {} queued alerts are kept",
+                              target.name, message_id, store.outbox_queues()[target.name].pending);
+                for (const store::QueuedAlert& row : rows) {
+                    observe(target.name, outcome, now_system - row.entry.created);
+                }
+                set_health(target.name, state, WebhookHealth::disabled);
+                co_return;
+            }
+            if (retryable_status(status)) {
+                spdlog::warn("webhook {}: {} answered HTTP {} (attempt {})", target.name, message_id, status,
+                             rows.front().entry.attempts + 1);
+            } else {
+                spdlog::error("webhook {}: {} answered HTTP {} (attempt {}): webhook marked unhealthy, retrying",
+                              target.name, message_id, status, rows.front().entry.attempts + 1);
+                set_health(target.name, state, WebhookHealth::unhealthy);
+            }
         } else {
             outcome = outcome_of(result.error().code);
-            spdlog::warn("webhook {}: {} failed: {}: {} (attempt {})", target.name, entry.webhook_id,
-                         core::to_string(result.error().code), without_urls(result.error().detail), entry.attempts);
+            spdlog::warn("webhook {}: {} failed: {}: {} (attempt {})", target.name, message_id,
+                         core::to_string(result.error().code), without_urls(result.error().detail),
+                         rows.front().entry.attempts + 1);
         }
+        const core::Instant now = core::now();
         std::uniform_real_distribution<double> jitter(-0.1, 0.1);
-        const std::chrono::seconds delay = retry_delay(entry.attempts, jitter(random), retry_after);
-        entry.next_attempt = core::now() + delay;
-        if (auto saved = store.outbox_reschedule(row.key, entry); !saved) {
-            spdlog::error("webhook {}: cannot reschedule {}: {}", target.name, entry.webhook_id, saved.error().detail);
+        for (store::QueuedAlert& row : rows) {
+            model::OutboxEntry& entry = row.entry;
+            entry.attempts += 1;
+            observe(target.name, outcome, now_system - entry.created);
+            if (now - entry.created >= target.give_up_after) {
+                spdlog::error("webhook {}: giving up on {} after {} attempts since {}; it moves to the dead letters "
+                              "(feedwatch alerts requeue)",
+                              target.name, entry.webhook_id, entry.attempts, core::format_rfc3339(entry.created));
+                if (auto moved = store.outbox_dead(row.key, entry); !moved) {
+                    spdlog::error("webhook {}: cannot move {} to the dead letters: {}", target.name, entry.webhook_id,
+                                  moved.error().detail);
+                } else if (events.dead) {
+                    events.dead(target.name);
+                }
+                continue;
+            }
+            entry.next_attempt = now + retry_delay(entry.attempts, jitter(random), retry_after, target.retry_scale);
+            if (auto saved = store.outbox_reschedule(row.key, entry); !saved) {
+                spdlog::error("webhook {}: cannot reschedule {}: {}", target.name, entry.webhook_id, saved.error().detail);
+            }
         }
-        observe(target.name, outcome, latency);
     }
 
     void observe(const std::string& webhook, DeliveryOutcome outcome, std::chrono::duration<double> latency) const
     {
-        if (observer) {
-            observer(webhook, outcome, latency);
+        if (events.attempt) {
+            events.attempt(webhook, outcome, latency);
         }
     }
 };
 
 Deliverer::Deliverer(asio::io_context& io, store::Store& store, http::Client& client, std::vector<WebhookTarget> targets,
+                     DeliveryEvents events)
+    : m_impl(std::make_shared<Impl>(io, store, client, std::move(targets), std::move(events)))
+{
+}
+
+Deliverer::Deliverer(asio::io_context& io, store::Store& store, http::Client& client, std::vector<WebhookTarget> targets,
                      DeliveryObserver observer)
-    : m_impl(std::make_shared<Impl>(io, store, client, std::move(targets), std::move(observer)))
+    : Deliverer(io, store, client, std::move(targets), DeliveryEvents{std::move(observer), {}, {}, {}})
 {
 }
 
@@ -350,8 +601,10 @@ void Deliverer::wake()
 void Deliverer::set_targets(std::vector<WebhookTarget> targets)
 {
     m_impl->targets = std::move(targets);
-    m_impl->parked.clear();
     m_impl->warned.clear();
+    for (auto& [webhook, state] : m_impl->states) {
+        m_impl->set_health(webhook, state, WebhookHealth::healthy);
+    }
     m_impl->warn_about_secrets();
     m_impl->notify();
 }

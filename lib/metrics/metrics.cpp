@@ -35,8 +35,21 @@ struct Metrics::Impl {
         BuildCounter().Name("feedwatch_webhook_deliveries_total").Help("Webhook delivery attempts by outcome.").Register(*registry);
     prometheus::Family<prometheus::Histogram>& alert_latency =
         BuildHistogram().Name("feedwatch_alert_latency_seconds").Help("Article first seen to successful delivery.").Register(*registry);
-    prometheus::Gauge& outbox_pending =
-        BuildGauge().Name("feedwatch_outbox_pending").Help("Alerts waiting for delivery.").Register(*registry).Add({});
+    prometheus::Family<prometheus::Gauge>& outbox_pending =
+        BuildGauge().Name("feedwatch_outbox_pending").Help("Alerts waiting for delivery, by webhook.").Register(*registry);
+    prometheus::Family<prometheus::Gauge>& outbox_oldest = BuildGauge()
+                                                               .Name("feedwatch_outbox_oldest_seconds")
+                                                               .Help("Age of the oldest alert waiting for delivery.")
+                                                               .Register(*registry);
+    prometheus::Family<prometheus::Counter>& alerts_dead =
+        BuildCounter().Name("feedwatch_alerts_dead_total").Help("Alerts given up after give_up_after (dead letters).").Register(*registry);
+    prometheus::Family<prometheus::Gauge>& webhook_healthy =
+        BuildGauge()
+            .Name("feedwatch_webhook_healthy")
+            .Help("0 after a 4xx other than 408/425/429 (retried, probably misconfigured) or a 410, until a 2xx or reload.")
+            .Register(*registry);
+    prometheus::Family<prometheus::Gauge>& webhook_disabled =
+        BuildGauge().Name("feedwatch_webhook_disabled").Help("1 when the webhook answered 410 Gone; alerts stay queued until reload.").Register(*registry);
     prometheus::Gauge& feeds =
         BuildGauge().Name("feedwatch_feeds").Help("Feeds configured.").Register(*registry).Add({});
     prometheus::Gauge& reload_ok = BuildGauge()
@@ -107,7 +120,21 @@ void Metrics::delivery_finished(const std::string& webhook, std::string_view out
     }
 }
 
-void Metrics::set_outbox_pending(double count) { m_impl->outbox_pending.Set(count); }
+void Metrics::set_outbox(const std::string& webhook, double pending, double oldest_seconds)
+{
+    m_impl->outbox_pending.Add({{"webhook", webhook}}).Set(pending);
+    m_impl->outbox_oldest.Add({{"webhook", webhook}}).Set(oldest_seconds);
+    m_impl->alerts_dead.Add({{"webhook", webhook}});
+}
+
+void Metrics::alert_dead(const std::string& webhook) { m_impl->alerts_dead.Add({{"webhook", webhook}}).Increment(); }
+
+void Metrics::set_webhook_health(const std::string& webhook, bool healthy, bool disabled)
+{
+    m_impl->webhook_healthy.Add({{"webhook", webhook}}).Set(healthy ? 1 : 0);
+    m_impl->webhook_disabled.Add({{"webhook", webhook}}).Set(disabled ? 1 : 0);
+}
+
 
 void Metrics::set_feeds(double count) { m_impl->feeds.Set(count); }
 

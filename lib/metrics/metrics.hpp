@@ -27,7 +27,12 @@ public:
     void alert_created(const std::string& watchlist);
     // outcome: ok, http_error, network_error, timeout
     void delivery_finished(const std::string& webhook, std::string_view outcome, double latency_seconds);
-    void set_outbox_pending(double count);
+    // feedwatch_outbox_pending{webhook} and feedwatch_outbox_oldest_seconds{webhook}.
+    void set_outbox(const std::string& webhook, double pending, double oldest_seconds);
+    // feedwatch_alerts_dead_total{webhook}
+    void alert_dead(const std::string& webhook);
+    // feedwatch_webhook_healthy{webhook}, feedwatch_webhook_disabled{webhook}
+    void set_webhook_health(const std::string& webhook, bool healthy, bool disabled);
     void set_feeds(double count);
     void set_config_reload_successful(bool ok);
 

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "deliver/alerts_api.hpp"
 #include "deliver/deliverer.hpp"
 #include "deliver/payload.hpp"
 #include "fetch/fetcher.hpp"
@@ -27,10 +28,36 @@ std::vector<deliver::WebhookTarget> targets_of(const config::Config& config)
         target.url = webhook.url;
         target.secrets = webhook.secrets;
         target.timeout = webhook.timeout;
+        target.format = deliver::parse_format(webhook.format).value_or(deliver::Format::json);
+        target.concurrency = static_cast<std::size_t>(webhook.concurrency);
+        target.max_per_minute = webhook.max_per_minute;
+        target.give_up_after = webhook.give_up_after;
+        target.retry_scale = webhook.test_retry_scale;
         targets.push_back(std::move(target));
     }
     return targets;
 }
+
+deliver::DeliveryEvents delivery_events(metrics::Metrics& metrics)
+{
+    deliver::DeliveryEvents events;
+    events.attempt = [&metrics](const std::string& webhook, deliver::DeliveryOutcome outcome,
+                                std::chrono::duration<double> latency) {
+        metrics.delivery_finished(webhook, deliver::to_string(outcome), latency.count());
+    };
+    events.dead = [&metrics](const std::string& webhook) { metrics.alert_dead(webhook); };
+    events.health = [&metrics](const std::string& webhook, deliver::WebhookHealth health) {
+        metrics.set_webhook_health(webhook, health == deliver::WebhookHealth::healthy,
+                                   health == deliver::WebhookHealth::disabled);
+    };
+    events.queues = [&metrics](const std::vector<deliver::WebhookQueueStats>& queues) {
+        for (const auto& queue : queues) {
+            metrics.set_outbox(queue.webhook, static_cast<double>(queue.pending), queue.oldest_seconds);
+        }
+    };
+    return events;
+}
+
 
 // The configuration was validated when loaded, so every enabled query parses.
 std::shared_ptr<const match::Matcher> matcher_of(const config::Config& config)
@@ -56,12 +83,7 @@ struct App::Impl {
           metrics(metrics_ref),
           client(io, http::ClientOptions{config.fetch.user_agent, 64, 2}),
           matcher(matcher_of(config)),
-          deliverer(io, store, client, targets_of(config),
-                    [this](const std::string& webhook, deliver::DeliveryOutcome outcome,
-                           std::chrono::duration<double> latency) {
-                        metrics.delivery_finished(webhook, deliver::to_string(outcome), latency.count());
-                        metrics.set_outbox_pending(static_cast<double>(store.outbox_pending()));
-                    })
+          deliverer(io, store, client, targets_of(config), delivery_events(metrics))
     {
     }
 
@@ -240,8 +262,7 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
                      commit.outbox.size());
     }
     if (!commit.outbox.empty()) {
-        metrics.set_outbox_pending(static_cast<double>(store.outbox_pending()));
-        deliverer.wake();
+        deliverer.wake();  // it reports feedwatch_outbox_pending
     }
 }
 
@@ -255,13 +276,24 @@ App::~App() { stop(); }
 core::Result<void> App::start()
 {
     auto server = serve::Server::listen(m_impl->io, m_impl->config.daemon.listen,
-                                        [impl = m_impl.get()](const serve::Request& request) { return impl->handle(request); });
+                                        [impl = m_impl.get()](const serve::Request& request) {
+                                            if (deliver::is_alerts_api(request.target)) {
+                                                auto answer = deliver::handle_alerts_api(impl->store, impl->deliverer,
+                                                                                         request.method, request.target,
+                                                                                         request.body);
+                                                serve::Response response;
+                                                response.status = answer.status;
+                                                response.content_type = "application/json";
+                                                response.body = std::move(answer.body);
+                                                return response;
+                                            }
+                                            return impl->handle(request);
+                                        });
     if (!server) {
         return core::fail(server.error().code, "listen " + m_impl->config.daemon.listen + ": " + server.error().detail);
     }
     m_impl->server = std::move(*server);
     m_impl->metrics.set_feeds(static_cast<double>(m_impl->config.feeds.size()));
-    m_impl->metrics.set_outbox_pending(static_cast<double>(m_impl->store.outbox_pending()));
     m_impl->deliverer.start();
     // Spread the first polls a little so a restart does not open every connection at once.
     std::chrono::milliseconds delay{0};

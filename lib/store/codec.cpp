@@ -97,6 +97,10 @@ std::string encode_feed_state(const FeedState& state)
         {"title", state.title},
         {"last_success", optional_instant_to_json(state.last_success)},
         {"consecutive_errors", state.consecutive_errors},
+        {"next_poll", optional_instant_to_json(state.next_poll)},
+        {"interval_seconds", state.interval_seconds},
+        {"moved_to", state.moved_to},
+        {"disabled", state.disabled},
     };
     return dump(value);
 }
@@ -161,6 +165,10 @@ core::Result<FeedState> decode_feed_state(std::string_view text)
         state.title = string_of(value, "title");
         state.last_success = optional_instant_from_json(value, "last_success");
         state.consecutive_errors = value.value("consecutive_errors", 0);
+        state.next_poll = optional_instant_from_json(value, "next_poll");
+        state.interval_seconds = value.value("interval_seconds", std::int64_t{0});
+        state.moved_to = string_of(value, "moved_to");
+        state.disabled = value.value("disabled", false);
         return state;
     });
 }

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "core/digest.hpp"
 #include "store/codec.hpp"
+#include "store/history.hpp"
 
 namespace feedwatch::store {
 namespace {
@@ -24,13 +26,15 @@ namespace {
 //   s/<sha256(feed_url)>/<item_id>       seen index -> article id
 //   f/<feed_url>                         feed state JSON
 //   o/<created:020>/<seq:020>/<webhook_id>  outbox row JSON; sorts FIFO by creation
-//   w/<webhook_id>                       outbox index -> outbox key, so that a webhook_id is
-//                                        queued at most once while pending
+//   w/<webhook_id>                       outbox index -> outbox or dead key, so that a
+//                                        webhook_id is queued at most once
+//   d/<webhook_id>                       dead-letter row JSON (gave up after give_up_after)
 constexpr std::string_view k_article_prefix = "a/";
 constexpr std::string_view k_seen_prefix = "s/";
 constexpr std::string_view k_feed_prefix = "f/";
 constexpr std::string_view k_outbox_prefix = "o/";
 constexpr std::string_view k_outbox_index_prefix = "w/";
+constexpr std::string_view k_dead_prefix = "d/";
 
 std::string article_key(std::string_view article_id)
 {
@@ -50,6 +54,11 @@ std::string feed_key(std::string_view feed_url)
 std::string outbox_index_key(std::string_view webhook_id)
 {
     return std::string(k_outbox_index_prefix).append(webhook_id);
+}
+
+std::string dead_key(std::string_view webhook_id)
+{
+    return std::string(k_dead_prefix).append(webhook_id);
 }
 
 std::string outbox_key(core::Instant created, std::uint64_t sequence, std::string_view webhook_id)
@@ -91,10 +100,24 @@ core::Result<void> check(const rocksdb::Status& status, std::string_view what)
 struct Store::Impl {
     std::filesystem::path dir;
     std::unique_ptr<rocksdb::DB> db;
-    // Serialises read-check-write sequences on the outbox (dedup index, counter, sequence).
-    std::mutex write_mutex;
+    // Serialises read-check-write sequences on the outbox (dedup index, sequence) and guards
+    // the in-memory index.
+    mutable std::mutex write_mutex;
     std::atomic<std::size_t> pending{0};
     std::uint64_t next_sequence = 1;
+    std::map<std::string, OutboxMeta> index;  // pending rows by outbox key (FIFO order)
+    std::uint64_t next_alert_sequence = 1;    // alert history rows (store/history.hpp)
+    std::uint64_t next_article_sequence = 1;  // article order rows
+
+    static OutboxMeta meta_of(const model::OutboxEntry& entry)
+    {
+        return OutboxMeta{entry.webhook, entry.created, entry.next_attempt, entry.attempts};
+    }
+
+    rocksdb::WriteOptions unsynced() const
+    {
+        return rocksdb::WriteOptions{};  // WAL written, not fsynced: survives a process kill
+    }
 
     rocksdb::WriteOptions synced() const
     {
@@ -119,13 +142,13 @@ struct Store::Impl {
 
     // Outbox rows in key order; stops after limit rows accepted by keep.
     template <class Keep>
-    core::Result<std::vector<QueuedAlert>> scan_outbox(std::size_t limit, Keep&& keep) const
+    core::Result<std::vector<QueuedAlert>> scan_outbox(std::size_t limit, Keep&& keep,
+                                                       std::string_view prefix = k_outbox_prefix) const
     {
         std::vector<QueuedAlert> rows;
         std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions{}));
-        for (it->Seek(rocksdb::Slice(k_outbox_prefix.data(), k_outbox_prefix.size()));
-             it->Valid() && it->key().starts_with(rocksdb::Slice(k_outbox_prefix.data(), k_outbox_prefix.size())) &&
-             rows.size() < limit;
+        for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+             it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) && rows.size() < limit;
              it->Next()) {
             auto entry = codec::decode_outbox_entry(it->value().ToStringView());
             if (!entry) {
@@ -182,8 +205,11 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
         return tl::unexpected(rows.error());
     }
     impl->pending = rows->size();
+    impl->next_alert_sequence = history::last_sequence(*impl->db, history::k_alert_prefix) + 1;
+    impl->next_article_sequence = history::last_sequence(*impl->db, history::k_article_order_prefix) + 1;
     for (const QueuedAlert& row : *rows) {
         impl->next_sequence = std::max(impl->next_sequence, outbox_sequence(row.key) + 1);
+        impl->index.emplace(row.key, Impl::meta_of(row.entry));
     }
     return std::make_unique<Store>(std::move(impl));
 }
@@ -240,7 +266,9 @@ core::Result<void> Store::commit(const PollCommit& commit)
 
     const std::lock_guard lock(m_impl->write_mutex);
     std::set<std::string> queued;  // webhook ids added by this batch
+    std::vector<std::pair<std::string, OutboxMeta>> added;
     std::uint64_t sequence = m_impl->next_sequence;
+    std::vector<const model::OutboxEntry*> queued_entries;  // for the alert history
     for (const model::OutboxEntry& entry : commit.outbox) {
         const std::string index_key = outbox_index_key(entry.webhook_id);
         auto existing = m_impl->get(index_key);
@@ -253,13 +281,22 @@ core::Result<void> Store::commit(const PollCommit& commit)
         const std::string key = outbox_key(entry.created, sequence++, entry.webhook_id);
         batch.Put(key, codec::encode_outbox_entry(entry));
         batch.Put(index_key, key);
+        added.emplace_back(key, Impl::meta_of(entry));
+        queued_entries.push_back(&entry);
     }
+    std::uint64_t alert_sequence = m_impl->next_alert_sequence;
+    std::uint64_t article_sequence = m_impl->next_article_sequence;
+    history::add_alerts(batch, queued_entries, alert_sequence);
+    history::add_articles(batch, commit.articles, article_sequence);
     if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "commit poll of " + commit.feed_url);
         !status) {
         return status;
     }
     m_impl->next_sequence = sequence;
+    m_impl->next_alert_sequence = alert_sequence;
+    m_impl->next_article_sequence = article_sequence;
     m_impl->pending += queued.size();
+    m_impl->index.insert(added.begin(), added.end());
     return {};
 }
 
@@ -295,10 +332,11 @@ core::Result<void> Store::outbox_delivered(const std::string& key)
     if (auto entry = codec::decode_outbox_entry(**value); entry) {
         batch.Delete(outbox_index_key(entry->webhook_id));
     }
-    if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "delete outbox row " + key); !status) {
+    if (auto status = check(m_impl->db->Write(m_impl->unsynced(), &batch), "delete outbox row " + key); !status) {
         return status;
     }
-    --m_impl->pending;
+    m_impl->index.erase(key);
+    m_impl->pending = m_impl->index.size();
     return {};
 }
 
@@ -312,13 +350,181 @@ core::Result<void> Store::outbox_reschedule(const std::string& key, const model:
     if (!*value) {
         return {};  // delivered meanwhile: do not resurrect it
     }
-    return check(m_impl->db->Put(m_impl->synced(), key, codec::encode_outbox_entry(entry)),
-                 "reschedule outbox row " + key);
+    // Not fsynced: losing a reschedule only means one early retry after a crash.
+    if (auto status = check(m_impl->db->Put(m_impl->unsynced(), key, codec::encode_outbox_entry(entry)),
+                            "reschedule outbox row " + key);
+        !status) {
+        return status;
+    }
+    m_impl->index[key] = Impl::meta_of(entry);
+    return {};
+}
+
+core::Result<std::vector<QueuedAlert>> Store::outbox_pick(
+    const std::function<Pick(const std::string& key, const OutboxMeta& meta)>& want) const
+{
+    std::vector<std::string> keys;
+    {
+        const std::lock_guard lock(m_impl->write_mutex);
+        for (const auto& [key, meta] : m_impl->index) {
+            const Pick pick = want(key, meta);
+            if (pick == Pick::stop) {
+                break;
+            }
+            if (pick == Pick::take) {
+                keys.push_back(key);
+            }
+        }
+    }
+    std::vector<QueuedAlert> rows;
+    rows.reserve(keys.size());
+    for (std::string& key : keys) {
+        auto value = m_impl->get(key);
+        if (!value) {
+            return tl::unexpected(value.error());
+        }
+        if (!*value) {
+            continue;  // removed meanwhile
+        }
+        auto entry = codec::decode_outbox_entry(**value);
+        if (!entry) {
+            return core::fail(entry.error().code, entry.error().detail + " (key " + key + ")");
+        }
+        rows.push_back(QueuedAlert{std::move(key), std::move(*entry)});
+    }
+    return rows;
+}
+
+std::optional<core::Instant> Store::outbox_next_attempt(
+    const std::function<bool(const std::string& key, const OutboxMeta& meta)>& include) const
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    std::optional<core::Instant> earliest;
+    for (const auto& [key, meta] : m_impl->index) {
+        if ((!earliest || meta.next_attempt < *earliest) && include(key, meta)) {
+            earliest = meta.next_attempt;
+        }
+    }
+    return earliest;
+}
+
+std::map<std::string, WebhookQueue> Store::outbox_queues() const
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    std::map<std::string, WebhookQueue> queues;
+    for (const auto& [key, meta] : m_impl->index) {
+        WebhookQueue& queue = queues[meta.webhook];
+        if (queue.pending == 0 || meta.created < queue.oldest_created) {
+            queue.oldest_created = meta.created;
+        }
+        ++queue.pending;
+    }
+    return queues;
+}
+
+core::Result<void> Store::outbox_dead(const std::string& key, const model::OutboxEntry& entry)
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    auto value = m_impl->get(key);
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return {};  // delivered meanwhile
+    }
+    rocksdb::WriteBatch batch;
+    batch.Delete(key);
+    batch.Put(dead_key(entry.webhook_id), codec::encode_outbox_entry(entry));
+    batch.Put(outbox_index_key(entry.webhook_id), dead_key(entry.webhook_id));
+    if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "move outbox row " + key + " to dead letters");
+        !status) {
+        return status;
+    }
+    m_impl->index.erase(key);
+    m_impl->pending = m_impl->index.size();
+    return {};
+}
+
+core::Result<std::vector<QueuedAlert>> Store::dead_all() const
+{
+    auto rows = m_impl->scan_outbox(
+        SIZE_MAX, [](const model::OutboxEntry&) { return true; }, k_dead_prefix);
+    if (rows) {
+        std::stable_sort(rows->begin(), rows->end(), [](const QueuedAlert& left, const QueuedAlert& right) {
+            return left.entry.created < right.entry.created;
+        });
+    }
+    return rows;
+}
+
+core::Result<bool> Store::requeue(const std::string& webhook_id, core::Instant now)
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    auto target = m_impl->get(outbox_index_key(webhook_id));
+    if (!target) {
+        return tl::unexpected(target.error());
+    }
+    if (!*target) {
+        return false;
+    }
+    const std::string key = **target;
+    auto value = m_impl->get(key);
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return false;
+    }
+    auto entry = codec::decode_outbox_entry(**value);
+    if (!entry) {
+        return tl::unexpected(entry.error());
+    }
+    entry->next_attempt = now;
+    rocksdb::WriteBatch batch;
+    std::string new_key = key;
+    if (key.starts_with(k_dead_prefix)) {
+        entry->attempts = 0;
+        new_key = outbox_key(entry->created, m_impl->next_sequence, webhook_id);
+        batch.Delete(key);
+        batch.Put(outbox_index_key(webhook_id), new_key);
+    }
+    batch.Put(new_key, codec::encode_outbox_entry(*entry));
+    if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "requeue " + key); !status) {
+        return tl::unexpected(status.error());
+    }
+    if (new_key != key) {
+        ++m_impl->next_sequence;
+    }
+    m_impl->index[new_key] = Impl::meta_of(*entry);
+    m_impl->pending = m_impl->index.size();
+    return true;
+}
+
+core::Result<std::size_t> Store::requeue_dead(core::Instant now)
+{
+    auto dead = dead_all();
+    if (!dead) {
+        return tl::unexpected(dead.error());
+    }
+    std::size_t count = 0;
+    for (const QueuedAlert& row : *dead) {
+        auto requeued = requeue(row.entry.webhook_id, now);
+        if (!requeued) {
+            return tl::unexpected(requeued.error());
+        }
+        count += *requeued ? 1 : 0;
+    }
+    return count;
 }
 
 std::size_t Store::outbox_pending() const
 {
     return m_impl->pending.load();
+}
+
+rocksdb::DB& Store::database() const
+{
+    return *m_impl->db;
 }
 
 bool Store::healthy() const

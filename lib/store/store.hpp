@@ -2,7 +2,10 @@
 // Durable state in RocksDB: articles, the seen index (feed + item id -> article), feed state
 // and the alert outbox. The only RocksDB code. Calls block (disk); callers keep them short.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,6 +15,10 @@
 #include "core/time.hpp"
 #include "model/article.hpp"
 
+namespace rocksdb {
+class DB;
+}
+
 namespace feedwatch::store {
 
 struct FeedState {
@@ -20,6 +27,11 @@ struct FeedState {
     std::string title;
     std::optional<core::Instant> last_success;
     int consecutive_errors = 0;
+    // Scheduling, kept across restarts (wall clock: the steady clock does not survive one).
+    std::optional<core::Instant> next_poll;
+    std::int64_t interval_seconds = 0;  // the interval in force; 0 until first computed
+    std::string moved_to;  // URL after a permanent redirect (301/308); polled instead
+    bool disabled = false;  // 410 Gone: not polled until the configuration changes the URL
 };
 
 // Everything one poll changes, written in one synced WriteBatch: after a crash it is all
@@ -31,10 +43,25 @@ struct PollCommit {
     std::vector<model::OutboxEntry> outbox;
 };
 
-// An outbox row with its key.
+// An outbox row with its key ("o/..." pending, "d/..." dead).
 struct QueuedAlert {
     std::string key;
     model::OutboxEntry entry;
+};
+
+// What the store keeps in memory about each pending row, so that the deliverer can choose
+// rows and compute its next wake-up without reading the database.
+struct OutboxMeta {
+    std::string webhook;
+    core::Instant created;
+    core::Instant next_attempt;
+    int attempts = 0;
+};
+
+// Pending rows of one webhook.
+struct WebhookQueue {
+    std::size_t pending = 0;
+    core::Instant oldest_created;  // meaningful when pending > 0
 };
 
 class Store {
@@ -53,14 +80,42 @@ public:
 
     // Outbox rows whose next_attempt <= now, oldest first, at most limit.
     core::Result<std::vector<QueuedAlert>> outbox_due(core::Instant now, std::size_t limit) const;
+    // Pending rows, oldest first (FIFO), that want(key, meta) accepts; want is called in key
+    // order on the in-memory index (no database read) and may stop the walk by returning
+    // Pick::stop. Only the chosen rows are read from the database.
+    enum class Pick { skip, take, stop };
+    core::Result<std::vector<QueuedAlert>> outbox_pick(
+        const std::function<Pick(const std::string& key, const OutboxMeta& meta)>& want) const;
+    // Earliest next_attempt among pending rows accepted by include; nullopt when none.
+    std::optional<core::Instant> outbox_next_attempt(
+        const std::function<bool(const std::string& key, const OutboxMeta& meta)>& include) const;
+    // Pending rows per webhook name (from memory).
+    std::map<std::string, WebhookQueue> outbox_queues() const;
     // All pending rows (for counts and listing), oldest first.
     core::Result<std::vector<QueuedAlert>> outbox_all() const;
+    // Removes a delivered row. Not fsynced: a crash may forget the removal and the alert is
+    // sent again under the same webhook-id (at-least-once), never lost.
     core::Result<void> outbox_delivered(const std::string& key);
     core::Result<void> outbox_reschedule(const std::string& key, const model::OutboxEntry& entry);
     std::size_t outbox_pending() const;
 
+    // Moves a pending row to the dead-letter set (key "d/<webhook_id>"); the webhook-id stays
+    // reserved so that the alert is never queued a second time by a re-fetch.
+    core::Result<void> outbox_dead(const std::string& key, const model::OutboxEntry& entry);
+    // Dead rows, oldest first.
+    core::Result<std::vector<QueuedAlert>> dead_all() const;
+    // Makes the alert with this webhook-id due at `now`: a dead row goes back to the outbox
+    // with attempts reset, a pending row waiting for a retry is made due. False when no
+    // pending or dead alert has this id.
+    core::Result<bool> requeue(const std::string& webhook_id, core::Instant now);
+    // Requeues every dead row; returns how many.
+    core::Result<std::size_t> requeue_dead(core::Instant now);
+
     // A cheap read that proves the database answers.
     bool healthy() const;
+
+    // The database, for the read-only listings of store/queries.hpp (same stage).
+    rocksdb::DB& database() const;
 
     struct Impl;
     explicit Store(std::unique_ptr<Impl> impl);

@@ -419,6 +419,67 @@ secret_file = ")" + (dir.path() / "std.secret").string() + R"("
     EXPECT_EQ(config->webhooks[1].secrets, std::vector<std::string>{key});
 }
 
+TEST(Config, ReadsDeliveryKeysAndTwoSecretsForRotation)
+{
+    const TempDir dir;
+    dir.write("new.secret", "new-key\n");
+    dir.write("old.secret", "old-key\n");
+    const auto path = dir.write("feedwatch.toml", R"([[webhook]]
+name = "chat"
+url = "https://hooks.example.org/x"
+previous_secret_file = "old.secret"
+secret_file = "new.secret"
+format = "slack"
+max_per_minute = 30
+concurrency = 2
+give_up_after = "24h"
+test_retry_scale = 0.01
+[[webhook]]
+name = "plain"
+url = "https://example.org/plain"
+)");
+    const auto config = load(path);
+    ASSERT_TRUE(config) << ::testing::PrintToString(error_lines(config));
+    const WebhookConfig& chat = config->webhooks[0];
+    EXPECT_EQ(chat.secrets, (std::vector<std::string>{"new-key", "old-key"}));  // current first
+    EXPECT_EQ(chat.previous_secret_file, dir.path() / "old.secret");
+    EXPECT_EQ(chat.format, "slack");
+    EXPECT_EQ(chat.max_per_minute, 30);
+    EXPECT_EQ(chat.concurrency, 2);
+    EXPECT_EQ(chat.give_up_after, std::chrono::hours{24});
+    EXPECT_DOUBLE_EQ(chat.test_retry_scale, 0.01);
+    const WebhookConfig& plain = config->webhooks[1];
+    EXPECT_EQ(plain.format, "json");
+    EXPECT_EQ(plain.max_per_minute, 0);
+    EXPECT_EQ(plain.concurrency, 4);
+    EXPECT_EQ(plain.give_up_after, std::chrono::hours{72});
+    EXPECT_DOUBLE_EQ(plain.test_retry_scale, 1.0);
+}
+
+TEST(Config, ReportsBadDeliveryKeysAtTheirValues)
+{
+    const TempDir dir;
+    dir.write("old.secret", "old-key\n");
+    const auto path = dir.write("feedwatch.toml", R"([[webhook]]
+name = "chat"
+url = "https://hooks.example.org/x"
+format = "xml"
+concurrency = 0
+max_per_minute = -1
+test_retry_scale = 2
+previous_secret_file = "old.secret"
+)");
+    const auto errors = error_lines(load(path));
+    const std::string f = path.string();
+    EXPECT_EQ(errors, (std::vector<std::string>{
+                          f + R"(:1:1: webhook "chat": previous_secret_file needs secret_file)",
+                          f + R"(:4:10: webhook "chat": format: "xml" is not one of json, slack, discord, teams)",
+                          f + R"(:5:15: webhook "chat": concurrency: expected an integer from 1 to 64)",
+                          f + R"(:6:18: webhook "chat": max_per_minute: expected an integer from 0 to 100000)",
+                          f + R"(:7:20: webhook "chat": test_retry_scale: expected a number in (0, 1])",
+                      }));
+}
+
 TEST(Config, PrefersTheSystemdCredentialOfTheSameName)
 {
     const TempDir dir;

@@ -1,7 +1,10 @@
 #include "deliver/deliverer.hpp"
 
 #include <cstdlib>
+#include <deque>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -71,6 +74,11 @@ protected:
         m_store = std::move(*opened);
         auto server = serve::Server::listen(m_io, "127.0.0.1:0", [this](const serve::Request& request) {
             m_received.push_back(request);
+            if (!m_script.empty()) {
+                serve::Response next = m_script.front();
+                m_script.pop_front();
+                return next;
+            }
             return m_response;
         });
         ASSERT_TRUE(server) << server.error().detail;
@@ -103,7 +111,7 @@ protected:
     }
 
     // Queues one alert for webhook "ops", due now; returns its entry.
-    model::OutboxEntry queue_alert(const std::string& item_id = "item-1")
+    model::OutboxEntry queue_alert(const std::string& item_id = "item-1", core::Instant created = core::now())
     {
         model::Article article;
         article.feed = {"https://example.com/feed", "Example"};
@@ -117,7 +125,7 @@ protected:
         entry.article_id = article.id;
         entry.webhook_id = model::webhook_id(entry.watchlist, entry.webhook, article.id);
         entry.body = render_json_payload(entry.watchlist, article, {{"huawei", "title", "Huawei"}}, core::now());
-        entry.created = core::now();
+        entry.created = created;
         entry.next_attempt = entry.created;
         store::PollCommit commit;
         commit.feed_url = article.feed.url;
@@ -137,6 +145,16 @@ protected:
         m_deliverer->start();
     }
 
+    std::vector<int> only_rows_attempts() const
+    {
+        std::vector<int> attempts;
+        const auto rows = m_store->outbox_all().value();
+        for (const auto& row : rows) {
+            attempts.push_back(row.entry.attempts);
+        }
+        return attempts;
+    }
+
     store::QueuedAlert only_row() const
     {
         auto rows = m_store->outbox_all();
@@ -151,6 +169,7 @@ protected:
     http::Client m_client{m_io};
     std::unique_ptr<serve::Server> m_server;
     serve::Response m_response;
+    std::deque<serve::Response> m_script;  // answered first, in order, then m_response
     std::vector<serve::Request> m_received;
     std::vector<Observed> m_observed;
     std::unique_ptr<Deliverer> m_deliverer;
@@ -392,6 +411,279 @@ TEST(Backoff, FollowsScheduleWithJitterAndRetryAfterFloor)
     EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), 0s);
     EXPECT_EQ(parse_retry_after(""), 0s);
     EXPECT_EQ(to_string(DeliveryOutcome::network_error), "network_error");
+}
+
+TEST(Backoff, RetryAfterHttpDateIsADelayFromNow)
+{
+    const core::Instant now = core::Instant{std::chrono::sys_days{std::chrono::year{2015} / 10 / 21}} + 7h + 20min;
+    EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), 8min);
+    EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:19:00 GMT", now), 0s);  // in the past
+    EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:00 UTC", now), 0s);  // not IMF-fixdate
+    EXPECT_EQ(parse_retry_after("Wed, 31 Feb 2015 07:28:00 GMT", now), 0s);
+    EXPECT_EQ(parse_retry_after("12abc", now), 0s);
+}
+
+TEST(Backoff, ScaleShrinksScheduleButNotRetryAfterOrTheOneSecondFloor)
+{
+    EXPECT_EQ(retry_delay(3, 0.0, 0s, 0.1), 12s);
+    EXPECT_EQ(retry_delay(1, 0.0, 0s, 0.01), 1s);
+    EXPECT_EQ(retry_delay(1, 0.0, 7s, 0.01), 7s);
+}
+
+TEST(Backoff, RetryableStatusesAreTimeoutTooEarlyTooManyAndServerErrors)
+{
+    for (int status : {408, 425, 429, 500, 502, 503, 599}) {
+        EXPECT_TRUE(retryable_status(status)) << status;
+    }
+    for (int status : {301, 400, 401, 403, 404, 410, 422}) {
+        EXPECT_FALSE(retryable_status(status)) << status;
+    }
+}
+
+serve::Response answer(int status, std::vector<serve::Header> headers = {})
+{
+    serve::Response response;
+    response.status = status;
+    response.headers = std::move(headers);
+    response.body = "scripted\n";
+    return response;
+}
+
+TEST_F(DelivererTest, ScriptedFailuresAreRetriedUntilSuccessUnderOneId)
+{
+    const model::OutboxEntry entry = queue_alert();
+    m_script = {answer(500), answer(429, {{"Retry-After", "1"}}), answer(503)};
+    m_response.status = 200;
+    WebhookTarget webhook = target(receiver_url());
+    webhook.retry_scale = 0.01;  // 5 s, 30 s, 2 min -> the 1 s floor
+    start({webhook});
+    ASSERT_TRUE(run_until(m_io, [&] { return m_store->outbox_pending() == 0; }, 20s));
+    ASSERT_EQ(m_received.size(), 4u);
+    for (const serve::Request& request : m_received) {
+        EXPECT_EQ(request.header("webhook-id"), entry.webhook_id);
+        EXPECT_EQ(request.body, entry.body);
+    }
+    ASSERT_EQ(m_observed.size(), 4u);
+    EXPECT_EQ(m_observed[0].outcome, DeliveryOutcome::http_error);
+    EXPECT_EQ(m_observed[3].outcome, DeliveryOutcome::ok);
+}
+
+TEST_F(DelivererTest, GoneDisablesWebhookKeepsAlertsUntilReload)
+{
+    queue_alert("a");
+    queue_alert("b");
+    m_response.status = 410;
+    std::vector<std::pair<std::string, WebhookHealth>> health;
+    DeliveryEvents events;
+    events.attempt = [this](const std::string& webhook, DeliveryOutcome outcome, std::chrono::duration<double> latency) {
+        m_observed.push_back(Observed{webhook, outcome, latency});
+    };
+    events.health = [&](const std::string& webhook, WebhookHealth state) { health.emplace_back(webhook, state); };
+    WebhookTarget webhook = target(receiver_url());
+    webhook.concurrency = 1;
+    m_deliverer = std::make_unique<Deliverer>(m_io, *m_store, m_client, std::vector<WebhookTarget>{webhook}, events);
+    m_deliverer->start();
+    ASSERT_TRUE(run_until(m_io, [&] { return !health.empty(); }));
+    m_io.run_for(1500ms);
+    EXPECT_EQ(m_received.size(), 1u);  // nothing more is sent to a disabled webhook
+    EXPECT_EQ(m_store->outbox_pending(), 2u);
+    EXPECT_EQ(health.front(), std::make_pair(std::string("ops"), WebhookHealth::disabled));
+    EXPECT_EQ(only_rows_attempts(), (std::vector<int>{0, 0}));
+
+    m_response.status = 200;
+    m_deliverer->set_targets({webhook});  // a reload enables it again
+    ASSERT_TRUE(run_until(m_io, [&] { return m_store->outbox_pending() == 0; }));
+    EXPECT_EQ(m_received.size(), 3u);
+    EXPECT_EQ(health.back(), std::make_pair(std::string("ops"), WebhookHealth::healthy));
+}
+
+TEST_F(DelivererTest, OtherClientErrorRetriesAndMarksUnhealthy)
+{
+    queue_alert();
+    m_response.status = 400;
+    std::vector<WebhookHealth> health;
+    DeliveryEvents events;
+    events.attempt = [this](const std::string& webhook, DeliveryOutcome outcome, std::chrono::duration<double> latency) {
+        m_observed.push_back(Observed{webhook, outcome, latency});
+    };
+    events.health = [&](const std::string&, WebhookHealth state) { health.push_back(state); };
+    m_deliverer = std::make_unique<Deliverer>(m_io, *m_store, m_client,
+                                              std::vector<WebhookTarget>{target(receiver_url())}, events);
+    m_deliverer->start();
+    ASSERT_TRUE(run_until(m_io, [&] { return !m_observed.empty(); }));
+    EXPECT_EQ(health, std::vector<WebhookHealth>{WebhookHealth::unhealthy});
+    const store::QueuedAlert row = only_row();
+    EXPECT_EQ(row.entry.attempts, 1);
+    EXPECT_GE(row.entry.next_attempt, core::now() + 3s);  // the ordinary schedule
+}
+
+TEST_F(DelivererTest, GivesUpAfterGiveUpAfterIntoDeadLettersAndRequeueDelivers)
+{
+    const model::OutboxEntry entry = queue_alert("old", core::now() - 10s);
+    m_response.status = 503;
+    int dead = 0;
+    DeliveryEvents events;
+    events.attempt = [this](const std::string& webhook, DeliveryOutcome outcome, std::chrono::duration<double> latency) {
+        m_observed.push_back(Observed{webhook, outcome, latency});
+    };
+    events.dead = [&](const std::string&) { ++dead; };
+    WebhookTarget webhook = target(receiver_url());
+    webhook.give_up_after = 5s;
+    m_deliverer = std::make_unique<Deliverer>(m_io, *m_store, m_client, std::vector<WebhookTarget>{webhook}, events);
+    m_deliverer->start();
+    ASSERT_TRUE(run_until(m_io, [&] { return dead == 1; }));
+    EXPECT_EQ(m_store->outbox_pending(), 0u);
+    const auto dead_rows = m_store->dead_all().value();
+    ASSERT_EQ(dead_rows.size(), 1u);
+    EXPECT_EQ(dead_rows[0].entry.webhook_id, entry.webhook_id);
+    EXPECT_EQ(dead_rows[0].entry.attempts, 1);
+
+    m_response.status = 200;
+    ASSERT_TRUE(m_store->requeue(entry.webhook_id, core::now()).value());
+    m_deliverer->wake();
+    ASSERT_TRUE(run_until(m_io, [&] { return m_received.size() == 2 && m_store->outbox_pending() == 0; }));
+    EXPECT_EQ(m_received.back().header("webhook-id"), entry.webhook_id);
+    EXPECT_TRUE(m_store->dead_all().value().empty());
+}
+
+// Accepts connections and holds them open; answers after the given delay with headers only,
+// then drips one body byte per `drip` (a slow body).
+struct HoldingServer {
+    explicit HoldingServer(asio::io_context& io) : acceptor(io, {asio::ip::make_address("127.0.0.1"), 0}) { accept(); }
+    void accept()
+    {
+        auto socket = std::make_shared<asio::ip::tcp::socket>(acceptor.get_executor());
+        acceptor.async_accept(*socket, [this, socket](const boost::system::error_code& error) {
+            if (error) {
+                return;
+            }
+            sockets.push_back(socket);
+            ++accepted;
+            accept();
+        });
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/hook"; }
+    void close()
+    {
+        boost::system::error_code ignored;
+        acceptor.close(ignored);
+        for (auto& socket : sockets) {
+            socket->close(ignored);
+        }
+    }
+    asio::ip::tcp::acceptor acceptor;
+    std::vector<std::shared_ptr<asio::ip::tcp::socket>> sockets;
+    int accepted = 0;
+};
+
+TEST_F(DelivererTest, ConcurrencyIsBoundedPerWebhook)
+{
+    HoldingServer holding(m_io);
+    for (int i = 0; i < 6; ++i) {
+        queue_alert("item-" + std::to_string(i));
+    }
+    WebhookTarget webhook = target(holding.url());
+    webhook.concurrency = 2;
+    webhook.timeout = 3s;
+    start({webhook});
+    ASSERT_TRUE(run_until(m_io, [&] { return holding.accepted >= 2; }));
+    m_io.run_for(800ms);
+    EXPECT_EQ(holding.accepted, 2);
+    holding.close();
+}
+
+TEST_F(DelivererTest, SlowBodyTimesOutAndStaysQueued)
+{
+    asio::ip::tcp::acceptor acceptor(m_io, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket socket(m_io);
+    asio::steady_timer drip(m_io);
+    std::function<void()> drip_byte = [&] {
+        drip.expires_after(300ms);
+        drip.async_wait([&](const boost::system::error_code& error) {
+            if (!error && socket.is_open()) {
+                boost::system::error_code ignored;
+                asio::write(socket, asio::buffer("x", 1), ignored);
+                drip_byte();
+            }
+        });
+    };
+    acceptor.async_accept(socket, [&](const boost::system::error_code& error) {
+        if (!error) {
+            const std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+            boost::system::error_code ignored;
+            asio::write(socket, asio::buffer(head), ignored);
+            drip_byte();
+        }
+    });
+    queue_alert();
+    WebhookTarget webhook = target("http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/hook");
+    webhook.timeout = 1s;
+    start({webhook});
+    ASSERT_TRUE(run_until(m_io, [&] { return !m_observed.empty(); }));
+    EXPECT_EQ(m_observed[0].outcome, DeliveryOutcome::timeout);
+    EXPECT_EQ(only_row().entry.attempts, 1);  // a 200 status line is not a delivery
+    boost::system::error_code ignored;
+    drip.cancel();
+    socket.close(ignored);
+    acceptor.close(ignored);
+}
+
+TEST_F(DelivererTest, FifoPerWebhook)
+{
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) {
+        ids.push_back(queue_alert("item-" + std::to_string(i)).webhook_id);
+    }
+    WebhookTarget webhook = target(receiver_url());
+    webhook.concurrency = 1;
+    start({webhook});
+    ASSERT_TRUE(run_until(m_io, [&] { return m_store->outbox_pending() == 0; }));
+    std::vector<std::string> received;
+    for (const serve::Request& request : m_received) {
+        received.push_back(request.header("webhook-id"));
+    }
+    EXPECT_EQ(received, ids);
+}
+
+TEST_F(DelivererTest, PastMaxPerMinuteAlertsAreCombinedIntoOneDigest)
+{
+    std::vector<std::string> ids;
+    for (int i = 0; i < 6; ++i) {
+        ids.push_back(queue_alert("item-" + std::to_string(i)).webhook_id);
+    }
+    WebhookTarget webhook = target(receiver_url());
+    webhook.max_per_minute = 2;
+    start({webhook});
+    ASSERT_TRUE(run_until(m_io, [&] { return m_store->outbox_pending() == 0; }));
+    m_io.run_for(300ms);
+    ASSERT_EQ(m_received.size(), 2u);  // within the limit: nothing dropped, nothing more sent
+    EXPECT_EQ(m_received[0].header("webhook-id"), ids[0]);
+    const serve::Request& digest = m_received[1];
+    EXPECT_EQ(digest.header("webhook-id").rfind("digest_", 0), 0u);
+    EXPECT_TRUE(verify({k_secret}, digest.header("webhook-id"), std::stoll(digest.header("webhook-timestamp")),
+                       digest.body, digest.header("webhook-signature")));
+    const auto body = nlohmann::json::parse(digest.body);
+    EXPECT_EQ(body["type"], "watchlist.digest");
+    EXPECT_EQ(body["data"]["count"], 5);
+    std::vector<std::string> digested;
+    for (const auto& alert : body["data"]["alerts"]) {
+        digested.push_back(alert["id"].get<std::string>());
+        EXPECT_EQ(alert["watchlist"], "china-cyber");
+        EXPECT_EQ(alert["article"]["title"], "Huawei");
+    }
+    EXPECT_EQ(digested, std::vector<std::string>(ids.begin() + 1, ids.end()));
+}
+
+TEST_F(DelivererTest, SlackFormatIsRenderedAtSendTime)
+{
+    queue_alert();
+    WebhookTarget webhook = target(receiver_url());
+    webhook.format = Format::slack;
+    start({webhook});
+    ASSERT_TRUE(run_until(m_io, [&] { return m_store->outbox_pending() == 0; }));
+    const auto body = nlohmann::json::parse(m_received.at(0).body);
+    EXPECT_TRUE(body.contains("text"));
+    EXPECT_EQ(body["blocks"][0]["type"], "section");
 }
 
 }  // namespace

@@ -1,6 +1,10 @@
 // End to end: the real feedwatchd binary against a loopback feed origin and a loopback
 // webhook receiver that verifies signatures.
 #include <atomic>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+#include <tuple>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -203,7 +207,7 @@ TEST_F(Daemon, AlertsOncePerMatchingArticleWithValidSignaturesAndCountsThem)
     EXPECT_EQ(metric(text, "feedwatch_webhook_deliveries_total{outcome=\"ok\",webhook=\"hook\"}"), 3) << text;
     EXPECT_EQ(metric(text, "feedwatch_articles_new_total"), 4) << text;
     EXPECT_GE(metric(text, "feedwatch_fetch_requests_total{outcome=\"not_modified\"}"), 2) << text;
-    EXPECT_EQ(metric(text, "feedwatch_outbox_pending"), 0) << text;
+    EXPECT_EQ(metric(text, "feedwatch_outbox_pending{webhook=\"hook\"}"), 0) << text;
     EXPECT_EQ(metric(text, "feedwatch_feeds"), 2) << text;
     EXPECT_EQ(http_get("http://127.0.0.1:" + std::to_string(m_port) + "/healthz"), "ok\n");
     stop_daemon(*daemon);
@@ -263,7 +267,7 @@ TEST_F(Daemon, RetriesAfterTheReceiverFailsAndDeliversTheSameId)
     const std::string text = http_get(metrics_url());
     EXPECT_GE(metric(text, "feedwatch_webhook_deliveries_total{outcome=\"http_error\",webhook=\"hook\"}"), 1) << text;
     EXPECT_TRUE(eventually(
-        [&] { return metric(http_get(metrics_url()), "feedwatch_outbox_pending") == 0; }, 10s));
+        [&] { return metric(http_get(metrics_url()), "feedwatch_outbox_pending{webhook=\"hook\"}") == 0; }, 10s));
     stop_daemon(*daemon);
 }
 
@@ -309,6 +313,109 @@ TEST(DaemonCommandLine, VersionPrintsTheVersion)
     EXPECT_EQ(WEXITSTATUS(*status), 0);
     EXPECT_EQ(version.log(), "feedwatchd " FEEDWATCH_VERSION "\n");
     std::filesystem::remove(log);
+}
+
+// Runs the feedwatch CLI; returns its exit status and stdout.
+std::pair<int, std::string> run_cli(const std::vector<std::string>& args, const std::filesystem::path& output)
+{
+    std::string command = FEEDWATCH_CLI_BINARY;
+    for (const auto& arg : args) {
+        command += " '" + arg + "'";
+    }
+    command += " > '" + output.string() + "' 2>&1";
+    const int status = std::system(command.c_str());
+    std::ifstream in(output);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+TEST_F(Daemon, ReceiverDownThenBackGetsEveryAlertOnceWithinOneBackoffStep)
+{
+    serve_initial_feeds();
+    m_receiver->set_status(503);
+    const auto config = write_config();
+    std::ofstream(config, std::ios::app) << "test_retry_scale = 0.01\n";  // 5 s, 30 s, 2 m ... -> 1 s, 1 s, 1.2 s, 3 s, 6 s, 9 s
+    auto daemon = start_daemon(config);
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 3; }, 30s)) << daemon->log();
+    m_origin->publish("/wire.xml", rss_item("w9", "Huawei named in new filing", "A new case."));
+    std::this_thread::sleep_for(8s);  // the receiver stays down: several retries each
+    const std::size_t failed = m_receiver->deliveries().size();
+    ASSERT_GE(failed, 8u);
+    m_receiver->set_status(200);
+    const auto back = std::chrono::steady_clock::now();
+    // One step of the scaled schedule after ~8 s of failures is at most 9 s (+10% jitter, +1 s
+    // for whole-second scheduling).
+    ASSERT_TRUE(eventually(
+        [&] {
+            const auto deliveries = m_receiver->deliveries();
+            std::set<std::string> ids;
+            for (std::size_t i = failed; i < deliveries.size(); ++i) {
+                ids.insert(deliveries[i].id);
+            }
+            return ids.size() >= 4;
+        },
+        12s))
+        << daemon->log();
+    std::cout << "receiver back: every alert arrived after "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count() << " s\n";
+    std::this_thread::sleep_for(1500ms);
+    const auto deliveries = m_receiver->deliveries();
+    std::map<std::string, int> accepted;
+    std::set<std::string> all_ids;
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+        all_ids.insert(deliveries[i].id);
+        EXPECT_TRUE(deliveries[i].signature_valid);
+        if (i >= failed) {
+            ++accepted[deliveries[i].id];
+        }
+    }
+    EXPECT_EQ(all_ids.size(), 4u);  // retries never mint a new id
+    EXPECT_EQ(accepted.size(), 4u);
+    for (const auto& [id, count] : accepted) {
+        EXPECT_EQ(count, 1) << id;
+    }
+    stop_daemon(*daemon);
+}
+
+TEST_F(Daemon, AlertsCommandListsAndRequeuesWhileTheDaemonRuns)
+{
+    serve_initial_feeds();
+    m_receiver->set_status(500);
+    const auto config = write_config();
+    std::ofstream(config, std::ios::app) << "give_up_after = \"1s\"\n";
+    auto daemon = start_daemon(config);
+    const std::string listen = "127.0.0.1:" + std::to_string(m_port);
+    // Every alert fails once, then is older than give_up_after: dead.
+    ASSERT_TRUE(eventually(
+        [&] {
+            return metric(http_get(metrics_url()), "feedwatch_alerts_dead_total{webhook=\"hook\"}") == 3;
+        },
+        30s))
+        << daemon->log();
+    auto [status, text] = run_cli({"alerts", "list", "--dead", "--json", "--listen", listen}, m_dir / "cli.out");
+    ASSERT_EQ(status, 0) << text;
+    const auto listed = nlohmann::json::parse(text);
+    ASSERT_EQ(listed["alerts"].size(), 3u) << text;
+    EXPECT_EQ(listed["alerts"][0]["state"], "dead");
+    const std::string first_id = listed["alerts"][0]["id"];
+    std::tie(status, text) = run_cli({"alerts", "list", "--pending", "--listen", listen}, m_dir / "cli.out");
+    EXPECT_EQ(status, 0);
+    EXPECT_NE(text.find("no alerts"), std::string::npos) << text;
+
+    m_receiver->set_status(200);
+    const std::size_t before = m_receiver->deliveries().size();
+    std::tie(status, text) = run_cli({"alerts", "requeue", first_id, "--config", config.string()}, m_dir / "cli.out");
+    ASSERT_EQ(status, 0) << text;
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() == before + 1; }, 10s)) << daemon->log();
+    EXPECT_EQ(m_receiver->deliveries().back().id, first_id);
+    std::tie(status, text) = run_cli({"alerts", "requeue", "--dead", "--listen", listen}, m_dir / "cli.out");
+    ASSERT_EQ(status, 0) << text;
+    EXPECT_NE(text.find("requeued 2 alerts"), std::string::npos) << text;
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() == before + 3; }, 10s)) << daemon->log();
+    std::tie(status, text) = run_cli({"alerts", "requeue", "msg_nope", "--listen", listen}, m_dir / "cli.out");
+    EXPECT_EQ(status, 1) << text;
+    stop_daemon(*daemon);
 }
 
 }  // namespace

@@ -336,5 +336,107 @@ TEST(Store, SecondOpenOfSameDirFailsNamingTheDir)
     EXPECT_NE(second.error().detail.find("LOCK"), std::string::npos) << second.error().detail;
 }
 
+TEST(Store, DeadLettersSurviveReopenKeepTheIdReservedAndRequeue)
+{
+    TempDir dir;
+    const std::string feed = "https://example.com/feed.xml";
+    const PollCommit commit = make_commit(feed, {"a", "b"}, at(1'000));
+    std::string dead_id;
+    {
+        auto store = open_or_die(dir.path());
+        ASSERT_TRUE(store);
+        ASSERT_TRUE(store->commit(commit));
+        auto rows = store->outbox_all().value();
+        ASSERT_EQ(rows.size(), 2u);
+        rows[0].entry.attempts = 9;
+        dead_id = rows[0].entry.webhook_id;
+        ASSERT_TRUE(store->outbox_dead(rows[0].key, rows[0].entry));
+        EXPECT_EQ(store->outbox_pending(), 1u);
+    }
+    auto store = open_or_die(dir.path());
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->outbox_pending(), 1u);
+    auto dead = store->dead_all().value();
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_EQ(dead[0].entry.webhook_id, dead_id);
+    EXPECT_EQ(dead[0].entry.attempts, 9);
+
+    // A re-commit of the same alert (re-fetch, duplicate GUID) does not queue it again.
+    PollCommit again;
+    again.feed_url = feed;
+    again.outbox.push_back(commit.outbox[0]);
+    ASSERT_TRUE(store->commit(again));
+    EXPECT_EQ(store->outbox_pending(), 1u);
+
+    EXPECT_FALSE(store->requeue("msg_unknown", at(5'000)).value());
+    ASSERT_TRUE(store->requeue(dead_id, at(5'000)).value());
+    EXPECT_TRUE(store->dead_all().value().empty());
+    EXPECT_EQ(store->outbox_pending(), 2u);
+    auto rows = store->outbox_all().value();
+    ASSERT_EQ(rows.size(), 2u);
+    // Same creation second as the other row, queued later: it sorts after it.
+    EXPECT_EQ(rows[1].entry.webhook_id, dead_id);
+    EXPECT_EQ(rows[1].entry.attempts, 0);
+    EXPECT_EQ(rows[1].entry.next_attempt, at(5'000));
+    ASSERT_TRUE(store->outbox_delivered(rows[1].key));
+    EXPECT_EQ(store->outbox_pending(), 1u);
+}
+
+TEST(Store, RequeueMakesAWaitingRetryDueAndRequeueDeadMovesAll)
+{
+    TempDir dir;
+    auto store = open_or_die(dir.path());
+    ASSERT_TRUE(store);
+    ASSERT_TRUE(store->commit(make_commit("https://example.com/feed", {"a", "b", "c"}, at(1'000))));
+    auto rows = store->outbox_all().value();
+    rows[0].entry.next_attempt = at(9'000);
+    ASSERT_TRUE(store->outbox_reschedule(rows[0].key, rows[0].entry));
+    EXPECT_EQ(store->outbox_due(at(2'000), 10).value().size(), 2u);
+    ASSERT_TRUE(store->requeue(rows[0].entry.webhook_id, at(2'000)).value());
+    EXPECT_EQ(store->outbox_due(at(2'000), 10).value().size(), 3u);
+
+    ASSERT_TRUE(store->outbox_dead(rows[1].key, rows[1].entry));
+    ASSERT_TRUE(store->outbox_dead(rows[2].key, rows[2].entry));
+    EXPECT_EQ(store->dead_all().value().size(), 2u);
+    EXPECT_EQ(store->requeue_dead(at(3'000)).value(), 2u);
+    EXPECT_TRUE(store->dead_all().value().empty());
+    EXPECT_EQ(store->outbox_pending(), 3u);
+}
+
+TEST(Store, InMemoryIndexPicksQueuesAndNextAttemptWithoutScanning)
+{
+    TempDir dir;
+    auto store = open_or_die(dir.path());
+    ASSERT_TRUE(store);
+    PollCommit commit = make_commit("https://example.com/feed", {"a", "b", "c"}, at(1'000));
+    commit.outbox[1].webhook = "chat";
+    commit.outbox[2].created = at(900);
+    commit.outbox[2].next_attempt = at(4'000);
+    ASSERT_TRUE(store->commit(commit));
+
+    const auto queues = store->outbox_queues();
+    ASSERT_EQ(queues.size(), 2u);
+    EXPECT_EQ(queues.at("ops").pending, 2u);
+    EXPECT_EQ(queues.at("ops").oldest_created, at(900));
+    EXPECT_EQ(queues.at("chat").pending, 1u);
+
+    auto picked = store->outbox_pick([](const std::string&, const OutboxMeta& meta) {
+        return meta.webhook == "ops" ? Store::Pick::take : Store::Pick::skip;
+    });
+    ASSERT_TRUE(picked);
+    ASSERT_EQ(picked->size(), 2u);
+    EXPECT_EQ(picked->at(0).entry.created, at(900));  // key order is creation order
+    EXPECT_EQ(picked->at(1).entry.body, commit.outbox[0].body);
+
+    auto first_only = store->outbox_pick([](const std::string&, const OutboxMeta&) { return Store::Pick::stop; });
+    EXPECT_TRUE(first_only.value().empty());
+
+    EXPECT_EQ(store->outbox_next_attempt([](const std::string&, const OutboxMeta& meta) {
+        return meta.next_attempt > at(1'000);
+    }),
+              at(4'000));
+    EXPECT_FALSE(store->outbox_next_attempt([](const std::string&, const OutboxMeta&) { return false; }));
+}
+
 }  // namespace
 }  // namespace feedwatch::store
