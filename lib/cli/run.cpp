@@ -10,6 +10,7 @@ int usage(std::ostream& out, int code)
 {
     out << "usage: feedwatch parse FILE|URL --json [--content-type CT] [--base URL]\n"
            "       feedwatch check-config FILE\n"
+           "       feedwatch match --watchlists FILE [--query QUERY] FEED_FILE|URL|-\n"
            "       feedwatch alerts list [--pending|--dead] [--json] [--config FILE | --listen HOST:PORT]\n"
            "       feedwatch alerts requeue ID|--dead [--config FILE | --listen HOST:PORT]\n"
            "       feedwatch demo --feeds DIR [--origin HOST:PORT] [--receiver HOST:PORT] [--secret-file FILE]\n"
@@ -29,6 +30,9 @@ int run(const std::vector<std::string>& args)
     const std::string& command = args[0];
     if (command == "parse") {
         return parse_command(rest);
+    }
+    if (command == "match") {
+        return match_command(rest);
     }
     if (command == "alerts") {
         return alerts_command(rest);

@@ -132,6 +132,19 @@ class Loader {
 public:
     explicit Loader(const std::filesystem::path& path) { m_config.source = path; }
 
+    // One watchlist file alone (feedwatch match): notify names and feed tags are not checked.
+    ConfigResult run_watchlist_file()
+    {
+        if (auto document = open(m_config.source)) {
+            read_watchlist_file(*document);
+        }
+        if (!m_errors.empty()) {
+            sort_errors();
+            return tl::unexpected<std::vector<ConfigError>>(std::move(m_errors));
+        }
+        return std::move(m_config);
+    }
+
     ConfigResult run()
     {
         const std::filesystem::path& path = m_config.source;
@@ -624,6 +637,11 @@ std::string ConfigError::to_string() const
 ConfigResult load_config(const std::filesystem::path& path)
 {
     return Loader(path).run();
+}
+
+ConfigResult load_watchlist_file(const std::filesystem::path& path)
+{
+    return Loader(path).run_watchlist_file();
 }
 
 std::vector<match::WatchlistSpec> watchlist_specs(const Config& config)

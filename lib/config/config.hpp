@@ -95,6 +95,10 @@ using ConfigResult = tl::expected<Config, std::vector<ConfigError>>;
 // that name), checks every cross reference (notify names, duplicate names, queries).
 ConfigResult load_config(const std::filesystem::path& path);
 
+// A file of [[watchlist]] tables on its own, into Config::watchlists, with the same checks as
+// load_config except the references to the rest of a configuration (notify names, feed tags).
+ConfigResult load_watchlist_file(const std::filesystem::path& path);
+
 // The enabled watchlists of a loaded config with their queries parsed, ready for
 // match::Matcher. Watchlists whose query does not parse are left out (load_config has
 // already rejected them).

@@ -249,6 +249,72 @@ std::vector<std::string> known_languages()
     return names;
 }
 
+namespace {
+
+void positive_leaves(const Node& node, std::vector<std::size_t>& out)
+{
+    if (node.kind == Node::Kind::leaf) {
+        out.push_back(node.leaf);
+    } else if (node.kind != Node::Kind::negation) {
+        for (const auto& child : node.children) {
+            positive_leaves(child, out);
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::size_t, std::size_t>> highlight(const Query& query, std::string_view language,
+                                                           std::string_view text)
+{
+    auto stemmer = make_stemmer(language);
+    if (!stemmer) {
+        throw std::invalid_argument("unknown language " + std::string(language));
+    }
+    std::vector<std::size_t> leaves;
+    positive_leaves(query.root(), leaves);
+    const auto tokens = normalize::tokenize(text);
+    std::vector<std::string> stems;
+    for (const auto& token : tokens) {
+        stems.push_back(stem(*stemmer, token.folded));
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;
+    for (const std::size_t index : leaves) {
+        const Leaf& leaf = query.leaves()[index];
+        const std::string leaf_stem = leaf.kind == Leaf::Kind::word ? stem(*stemmer, leaf.words.front()) : "";
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            std::size_t length = 0;
+            if (leaf.kind == Leaf::Kind::word) {
+                length = stems[i] == leaf_stem ? 1 : 0;
+            } else if (leaf.kind == Leaf::Kind::prefix) {
+                length = tokens[i].folded.rfind(leaf.words.front(), 0) == 0 ? 1 : 0;
+            } else if (i + leaf.words.size() <= tokens.size()) {
+                length = leaf.words.size();
+                for (std::size_t k = 0; k < leaf.words.size() && length != 0; ++k) {
+                    const auto& token = tokens[i + k];
+                    if (token.folded != leaf.words[k] ||
+                        (leaf.exact_case && text.substr(token.begin, token.end - token.begin) != leaf.spelling[k])) {
+                        length = 0;
+                    }
+                }
+            }
+            if (length != 0) {
+                ranges.emplace_back(tokens[i].begin, tokens[i + length - 1].end);
+            }
+        }
+    }
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<std::pair<std::size_t, std::size_t>> merged;
+    for (const auto& range : ranges) {
+        if (!merged.empty() && range.first <= merged.back().second) {
+            merged.back().second = std::max(merged.back().second, range.second);
+        } else {
+            merged.push_back(range);
+        }
+    }
+    return merged;
+}
+
 struct Matcher::Impl {
     struct Compiled {
         WatchlistSpec spec;

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "match/query.hpp"
@@ -42,6 +43,12 @@ struct Hit {
 bool is_known_language(std::string_view language);
 // Every language name libstemmer knows, for error messages.
 std::vector<std::string> known_languages();
+
+// Byte ranges [begin, end) of the words of text that the query's non-negated terms match,
+// ascending, phrases whole; for showing why an item matched (fields are not considered).
+// Throws std::invalid_argument on an unknown language.
+std::vector<std::pair<std::size_t, std::size_t>> highlight(const Query& query, std::string_view language,
+                                                           std::string_view text);
 
 class Matcher {
 public:

@@ -291,6 +291,49 @@ TEST_F(Daemon, InvalidConfigOnReloadKeepsTheRunningOneAndReportsIt)
     stop_daemon(*daemon);
 }
 
+TEST_F(Daemon, ChangingAWatchlistFileReloadsWithoutSighup)
+{
+    serve_initial_feeds();
+    auto daemon = start_daemon(write_config());
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 3; }, 30s)) << daemon->log();
+
+    // An invalid file is reported and the running watchlists stay.
+    write_config("[[watchlist]]\nname = \"trams\"\nquery = 'tram*)'\nnotify = [\"hook\"]\n");
+    ASSERT_TRUE(eventually(
+        [&] { return metric(http_get(metrics_url()), "feedwatch_config_last_reload_successful") == 0; }, 10s))
+        << daemon->log();
+    EXPECT_NE(daemon->log().find("watchlists.toml:7:15: watchlist \"trams\": query: unexpected ')'"), std::string::npos)
+        << daemon->log();
+
+    write_config("[[watchlist]]\nname = \"trams\"\nquery = 'tram* -budget'\nnotify = [\"hook\"]\n");
+    ASSERT_TRUE(eventually(
+        [&] { return metric(http_get(metrics_url()), "feedwatch_config_last_reload_successful") == 1; }, 10s))
+        << daemon->log();
+    EXPECT_NE(daemon->log().find("reload: a config file changed"), std::string::npos) << daemon->log();
+    EXPECT_EQ(daemon->log().find("reload: SIGHUP"), std::string::npos) << daemon->log();
+
+    m_origin->set("/wire.xml", rss(rss_item("w2", "Council approves tram budget", "The vote was 31 to 9.") +
+                                   rss_item("w4", "Tramway extended to the airport", "Works start in May.")));
+    ASSERT_TRUE(eventually(
+        [&] {
+            for (const auto& delivery : m_receiver->deliveries()) {
+                if (nlohmann::json::parse(delivery.body)["data"]["watchlist"] == "trams") {
+                    return true;
+                }
+            }
+            return false;
+        },
+        30s))
+        << daemon->log();
+    for (const auto& delivery : m_receiver->deliveries()) {
+        const auto payload = nlohmann::json::parse(delivery.body);
+        if (payload["data"]["watchlist"] == "trams") {
+            EXPECT_EQ(payload["data"]["article"]["title"], "Tramway extended to the airport");
+        }
+    }
+    stop_daemon(*daemon);
+}
+
 TEST(DaemonCommandLine, CheckConfigPrintsFileLineColumnAndExits78)
 {
     const auto dir = std::filesystem::temp_directory_path() / ("feedwatch-e2e-check-" + std::to_string(::getpid()));
