@@ -10,9 +10,13 @@ int usage(std::ostream& out, int code)
 {
     out << "usage: feedwatch parse FILE|URL --json [--content-type CT] [--base URL]\n"
            "       feedwatch check-config FILE\n"
+           "       feedwatch import-opml FILE\n"
            "       feedwatch match --watchlists FILE [--query QUERY] FEED_FILE|URL|-\n"
            "       feedwatch alerts list [--pending|--dead] [--json] [--config FILE | --listen HOST:PORT]\n"
            "       feedwatch alerts requeue ID|--dead [--config FILE | --listen HOST:PORT]\n"
+           "       feedwatch feeds [--json] [--url URL] [--token-file FILE]\n"
+           "       feedwatch articles search QUERY [--json] [--limit N] [--feed URL] [--since T] [--url URL]\n"
+           "                                 [--token-file FILE]\n"
            "       feedwatch demo --feeds DIR [--origin HOST:PORT] [--receiver HOST:PORT] [--secret-file FILE]\n"
            "                      [--publish-every DURATION]\n"
            "       feedwatch --version\n";
@@ -36,6 +40,15 @@ int run(const std::vector<std::string>& args)
     }
     if (command == "alerts") {
         return alerts_command(rest);
+    }
+    if (command == "feeds") {
+        return feeds_command(rest);
+    }
+    if (command == "articles") {
+        return articles_command(rest);
+    }
+    if (command == "import-opml") {
+        return import_opml_command(rest);
     }
     if (command == "check-config") {
         return check_config_command(rest);

@@ -16,6 +16,7 @@
 #include "config/secrets.hpp"
 #include "config/toml_reader.hpp"
 #include "match/matcher.hpp"
+#include "parse/opml.hpp"
 
 namespace feedwatch::config {
 namespace {
@@ -91,6 +92,13 @@ bool is_listen_address(std::string_view listen)
         return host.size() > 2 && host.back() == ']';
     }
     return host.find(':') == std::string_view::npos;
+}
+
+// 127.0.0.0/8, [::1] or localhost.
+bool is_loopback_listen(std::string_view listen)
+{
+    const std::string_view host = listen.substr(0, listen.rfind(':'));
+    return host == "localhost" || host == "[::1]" || host.starts_with("127.");
 }
 
 bool has_glob_characters(std::string_view pattern)
@@ -189,7 +197,8 @@ private:
     {
         TomlReader& reader = *document.reader;
         const toml::table& root = document.root;
-        reader.reject_unknown_keys(root, {"watchlist_files", "daemon", "fetch", "feed", "webhook", "watchlist"}, "");
+        reader.reject_unknown_keys(root, {"watchlist_files", "feed_files", "daemon", "fetch", "feed", "webhook", "watchlist"},
+                                   "");
         if (const auto* node = root.get("daemon")) {
             read_daemon(*node, reader);
         }
@@ -207,6 +216,9 @@ private:
         }
         if (const auto* node = root.get("watchlist_files")) {
             read_watchlist_files(*node, reader);
+        }
+        if (const auto* node = root.get("feed_files")) {
+            read_feed_files(*node, reader);
         }
     }
 
@@ -226,7 +238,7 @@ private:
         if (table == nullptr) {
             return;
         }
-        reader.reject_unknown_keys(*table, {"state_dir", "listen"}, " in [daemon]");
+        reader.reject_unknown_keys(*table, {"state_dir", "listen", "api_token_file"}, " in [daemon]");
         DaemonConfig& daemon = m_config.daemon;
         if (const auto* value = table->get("state_dir")) {
             if (auto state_dir = reader.string(*value, "daemon.state_dir")) {
@@ -247,6 +259,31 @@ private:
                 }
             }
         }
+        if (const auto* value = table->get("api_token_file")) {
+            if (auto file = reader.string(*value, "daemon.api_token_file")) {
+                daemon.api_token_file = resolve(reader.file().parent_path(), *file);
+                auto text = detail::read_file(*daemon.api_token_file);
+                const std::size_t begin = text ? text->find_first_not_of(" \t\r\n") : std::string::npos;
+                if (!text) {
+                    reader.error(reader.at(*value), "daemon.api_token_file: cannot read " +
+                                                        daemon.api_token_file->string() + ": " + text.error());
+                } else if (begin == std::string::npos) {
+                    reader.error(reader.at(*value), "daemon.api_token_file: " + daemon.api_token_file->string() +
+                                                        " is empty; put a long random token in it "
+                                                        "(head -c 32 /dev/urandom | base64)");
+                } else {
+                    daemon.api_token = text->substr(begin, text->find_last_not_of(" \t\r\n") + 1 - begin);
+                }
+            }
+        }
+        // The API shows what the daemon watches and what fired: beyond loopback, only with a token.
+        if (const auto* value = table->get("listen"); value != nullptr && !daemon.api_token_file &&
+                                                      !is_loopback_listen(daemon.listen)) {
+            reader.error(reader.at(*value),
+                         "daemon.listen: " + in_quotes(daemon.listen) +
+                             " is reachable beyond this machine, and the HTTP API needs a bearer token there: set "
+                             "[daemon] api_token_file to a file holding a random token, or listen on 127.0.0.1");
+        }
     }
 
     void read_fetch(const toml::node& node, TomlReader& reader)
@@ -255,11 +292,33 @@ private:
         if (table == nullptr) {
             return;
         }
-        reader.reject_unknown_keys(*table, {"interval", "timeout", "max_body", "allow_private_networks", "user_agent"},
+        reader.reject_unknown_keys(*table,
+                                   {"interval", "min_interval", "max_interval", "timeout", "max_body",
+                                    "allow_private_networks", "user_agent", "concurrency", "connections_per_host"},
                                    " in [fetch]");
         FetchConfig& fetch = m_config.fetch;
         if (const auto* value = table->get("interval")) {
             fetch.interval = reader.duration(*value, "fetch.interval").value_or(fetch.interval);
+        }
+        if (const auto* value = table->get("min_interval")) {
+            fetch.min_interval = reader.duration(*value, "fetch.min_interval").value_or(fetch.min_interval);
+        }
+        if (const auto* value = table->get("max_interval")) {
+            fetch.max_interval = reader.duration(*value, "fetch.max_interval").value_or(fetch.max_interval);
+            if (fetch.max_interval < fetch.min_interval) {
+                reader.error(reader.at(*value), "fetch.max_interval: must not be shorter than fetch.min_interval");
+            }
+        }
+        for (const auto& [key, target] : {std::pair{"concurrency", &fetch.concurrency},
+                                          std::pair{"connections_per_host", &fetch.connections_per_host}}) {
+            if (const auto* value = table->get(key)) {
+                const auto* integer = value->as_integer();
+                if (integer == nullptr || integer->get() < 1 || integer->get() > 100000) {
+                    reader.error(reader.at(*value), std::string("fetch.") + key + ": expected an integer from 1 to 100000");
+                } else {
+                    *target = static_cast<std::size_t>(integer->get());
+                }
+            }
         }
         if (const auto* value = table->get("timeout")) {
             fetch.timeout = reader.duration(*value, "fetch.timeout").value_or(fetch.timeout);
@@ -292,7 +351,7 @@ private:
             const auto& table = *element.as_table();
             FeedConfig feed;
             feed.where = reader.at(table);
-            reader.reject_unknown_keys(table, {"url", "interval", "tags"}, " in [[feed]]");
+            reader.reject_unknown_keys(table, {"url", "interval", "tags", "allow_private_networks"}, " in [[feed]]");
             bool ok = true;
             if (const auto* value = reader.require(table, "url", "feed")) {
                 auto url = reader.string(*value, "feed: url");
@@ -320,6 +379,9 @@ private:
                         feed.tags.push_back(std::move(tag.value));
                     }
                 }
+            }
+            if (const auto* value = table.get("allow_private_networks")) {
+                feed.allow_private_networks = reader.boolean(*value, what + ": allow_private_networks");
             }
             if (ok && !feed.url.empty()) {
                 m_config.feeds.push_back(std::move(feed));
@@ -376,18 +438,60 @@ private:
                 }
                 if (auto file = reader.string(*value, what + ": " + key)) {
                     if (file->empty()) {
-                        reader.error(reader.at(*value), what + ": secret_file: must not be empty");
+                        reader.error(reader.at(*value), what + ": " + key + ": must not be empty");
                     } else {
                         auto& path = std::string_view(key) == "secret_file" ? webhook.secret_file
                                                                             : webhook.previous_secret_file;
                         path = resolve(base_dir, *file);
                         auto secret = detail::read_secret(*path);
                         if (secret) {
-                            webhook.secrets.push_back(std::move(*secret));
+                            webhook.secrets.push_back(std::move(*secret));  // secret_file is read first
                         } else {
-                            reader.error(reader.at(*value), what + ": secret_file: " + secret.error());
+                            reader.error(reader.at(*value), what + ": " + key + ": " + secret.error());
                         }
                     }
+                }
+            }
+            if (webhook.previous_secret_file && !webhook.secret_file) {
+                reader.error(reader.at(table), what + ": previous_secret_file needs secret_file");
+            }
+            if (const auto* value = table.get("format")) {
+                if (auto format = reader.string(*value, what + ": format")) {
+                    if (*format == "json" || *format == "slack" || *format == "discord" || *format == "teams") {
+                        webhook.format = *format;
+                    } else {
+                        reader.error(reader.at(*value), what + ": format: " + in_quotes(*format) +
+                                                            " is not one of json, slack, discord, teams");
+                    }
+                }
+            }
+            struct IntegerKey {
+                const char* key;
+                int* target;
+                std::int64_t low;
+                std::int64_t high;
+            };
+            for (const IntegerKey& spec : {IntegerKey{"max_per_minute", &webhook.max_per_minute, 0, 100000},
+                                           IntegerKey{"concurrency", &webhook.concurrency, 1, 64}}) {
+                if (const auto* value = table.get(spec.key)) {
+                    const auto* integer = value->as_integer();
+                    if (integer == nullptr || integer->get() < spec.low || integer->get() > spec.high) {
+                        reader.error(reader.at(*value), what + ": " + spec.key + ": expected an integer from " +
+                                                            std::to_string(spec.low) + " to " + std::to_string(spec.high));
+                    } else {
+                        *spec.target = static_cast<int>(integer->get());
+                    }
+                }
+            }
+            if (const auto* value = table.get("give_up_after")) {
+                webhook.give_up_after = reader.duration(*value, what + ": give_up_after").value_or(webhook.give_up_after);
+            }
+            if (const auto* value = table.get("test_retry_scale")) {
+                const auto number = value->value<double>();
+                if (!number || *number <= 0 || *number > 1) {
+                    reader.error(reader.at(*value), what + ": test_retry_scale: expected a number in (0, 1]");
+                } else {
+                    webhook.test_retry_scale = *number;
                 }
             }
             m_config.webhooks.push_back(std::move(webhook));
@@ -465,48 +569,6 @@ private:
                             continue;
                         }
                         if (tag) {
-            if (webhook.previous_secret_file && !webhook.secret_file) {
-                reader.error(reader.at(table), what + ": previous_secret_file needs secret_file");
-            }
-            if (const auto* value = table.get("format")) {
-                if (auto format = reader.string(*value, what + ": format")) {
-                    if (*format == "json" || *format == "slack" || *format == "discord" || *format == "teams") {
-                        webhook.format = *format;
-                    } else {
-                        reader.error(reader.at(*value), what + ": format: " + in_quotes(*format) +
-                                                            " is not one of json, slack, discord, teams");
-                    }
-                }
-            }
-            struct IntegerKey {
-                const char* key;
-                int* target;
-                std::int64_t low;
-                std::int64_t high;
-            };
-            for (const IntegerKey& spec : {IntegerKey{"max_per_minute", &webhook.max_per_minute, 0, 100000},
-                                           IntegerKey{"concurrency", &webhook.concurrency, 1, 64}}) {
-                if (const auto* value = table.get(spec.key)) {
-                    const auto* integer = value->as_integer();
-                    if (integer == nullptr || integer->get() < spec.low || integer->get() > spec.high) {
-                        reader.error(reader.at(*value), what + ": " + spec.key + ": expected an integer from " +
-                                                            std::to_string(spec.low) + " to " + std::to_string(spec.high));
-                    } else {
-                        *spec.target = static_cast<int>(integer->get());
-                    }
-                }
-            }
-            if (const auto* value = table.get("give_up_after")) {
-                webhook.give_up_after = reader.duration(*value, what + ": give_up_after").value_or(webhook.give_up_after);
-            }
-            if (const auto* value = table.get("test_retry_scale")) {
-                const auto number = value->value<double>();
-                if (!number || *number <= 0 || *number > 1) {
-                    reader.error(reader.at(*value), what + ": test_retry_scale: expected a number in (0, 1]");
-                } else {
-                    webhook.test_retry_scale = *number;
-                }
-            }
                             m_scope_tags.push_back(ScopeTag{scope.value.substr(4), scope.where, what});
                         }
                         watchlist.feeds.push_back(scope.value);
@@ -562,6 +624,90 @@ private:
                     m_config.watchlist_files.push_back(path);
                 }
             }
+        }
+    }
+
+    // feed_files: TOML files of [[feed]] tables, and OPML files (.opml, .xml) whose outlines
+    // with an xmlUrl become feeds tagged with their enclosing outlines' titles.
+    void read_feed_files(const toml::node& node, TomlReader& reader)
+    {
+        auto patterns = reader.strings(node, "feed_files");
+        if (!patterns) {
+            return;
+        }
+        const std::filesystem::path base_dir = reader.file().parent_path();
+        std::set<std::filesystem::path> seen;
+        for (const auto& pattern : *patterns) {
+            std::vector<std::filesystem::path> paths;
+            if (!has_glob_characters(pattern.value)) {
+                paths.push_back(resolve(base_dir, pattern.value));
+            } else {
+                const std::filesystem::path pattern_path(pattern.value);
+                const std::string full = pattern_path.is_absolute() || base_dir.empty()
+                                             ? pattern.value
+                                             : escape_glob((base_dir / "").string()) + pattern.value;
+                glob_t found{};
+                if (::glob(full.c_str(), 0, nullptr, &found) == 0) {
+                    for (std::size_t i = 0; i < found.gl_pathc; ++i) {
+                        paths.emplace_back(found.gl_pathv[i]);
+                    }
+                }
+                ::globfree(&found);
+                if (paths.empty()) {
+                    reader.error(pattern.where, "feed_files: " + in_quotes(pattern.value) + " matches no file");
+                    continue;
+                }
+            }
+            for (auto& path : paths) {
+                std::error_code error;
+                const auto canonical = std::filesystem::weakly_canonical(path, error);
+                if (!seen.insert(error ? path : canonical).second) {
+                    continue;
+                }
+                const std::string extension = path.extension().string();
+                if (extension == ".opml" || extension == ".xml") {
+                    read_opml_file(path, pattern.where);
+                } else if (auto document = open(path, pattern.where)) {
+                    TomlReader& file_reader = *document->reader;
+                    file_reader.reject_unknown_keys(document->root, {"feed"},
+                                                    " (a feed file holds only [[feed]] tables)");
+                    if (const auto* feeds = document->root.get("feed")) {
+                        read_feeds(*feeds, file_reader);
+                    }
+                }
+                m_config.feed_files.push_back(path);
+            }
+        }
+    }
+
+    void read_opml_file(const std::filesystem::path& path, const Location& named_at)
+    {
+        m_file_order.emplace(path.string(), m_file_order.size());
+        auto content = detail::read_file(path);
+        if (!content) {
+            m_errors.push_back({named_at, "cannot read " + in_quotes(path.string()) + ": " + content.error()});
+            return;
+        }
+        auto outlines = parse::read_opml(*content);
+        if (!outlines) {
+            m_errors.push_back({Location{path, 0, 0}, "not an OPML document: " + outlines.error().detail});
+            return;
+        }
+        for (auto& outline : *outlines) {
+            const Location where{path, outline.line, 0};
+            if (!is_http_url(outline.url)) {
+                m_errors.push_back({where, "feed: url: " + in_quotes(outline.url) + " is not an http or https URL"});
+                continue;
+            }
+            const auto [first, inserted] = m_feed_urls.emplace(outline.url, where);
+            if (!inserted) {
+                continue;  // OPML exports repeat feeds across categories: the first one wins
+            }
+            FeedConfig feed;
+            feed.url = std::move(outline.url);
+            feed.tags = std::move(outline.categories);
+            feed.where = where;
+            m_config.feeds.push_back(std::move(feed));
         }
     }
 

@@ -27,11 +27,18 @@ struct Location {
 struct DaemonConfig {
     std::filesystem::path state_dir = "/var/lib/feedwatch";
     std::string listen = "127.0.0.1:9464";  // host:port; port 0 picks a free one
+    // Bearer token for /api/ (trimmed file content); required when listen is not loopback.
+    std::optional<std::filesystem::path> api_token_file;  // resolved against the config file
+    std::string api_token;                                // never logged
 };
 
 struct FetchConfig {
     Seconds interval{15 * 60};
+    Seconds min_interval{60};         // no feed is polled more often, whatever it asks
+    Seconds max_interval{24 * 3600};  // nor less often, backoff included
     Seconds timeout{30};
+    std::size_t concurrency = 64;          // fetches in flight, all hosts
+    std::size_t connections_per_host = 2;  // fetches in flight to one host name
     std::uint64_t max_body = 16u << 20;
     bool allow_private_networks = false;
     std::string user_agent;  // default filled in by the fetcher
@@ -41,6 +48,7 @@ struct FeedConfig {
     std::string url;
     std::optional<Seconds> interval;
     std::vector<std::string> tags;
+    std::optional<bool> allow_private_networks;  // overrides [fetch] for this feed
     Location where;
 };
 
@@ -52,6 +60,11 @@ struct WebhookConfig {
     std::optional<std::filesystem::path> previous_secret_file;
     std::vector<std::string> secrets;  // decoded HMAC keys (whsec_ base64 decoded), current first; never logged
     Seconds timeout{15};
+    std::string format = "json";            // json, slack, discord, teams
+    int max_per_minute = 0;                 // 0: unlimited; past it, alerts are combined into digests
+    int concurrency = 4;                    // requests in flight to this webhook
+    Seconds give_up_after{72 * 3600};       // then an alert moves to the dead letters
+    double test_retry_scale = 1.0;          // test only: multiplies the retry schedule
     Location where;
 };
 
@@ -60,11 +73,6 @@ struct WatchlistConfig {
     std::string query;
     std::vector<std::string> notify;  // webhook names
     std::string language = "english";  // libstemmer algorithm for word forms
-    std::string format = "json";            // json, slack, discord, teams
-    int max_per_minute = 0;                 // 0: unlimited; past it, alerts are combined into digests
-    int concurrency = 4;                    // requests in flight to this webhook
-    Seconds give_up_after{72 * 3600};       // then an alert moves to the dead letters
-    double test_retry_scale = 1.0;          // test only: multiplies the retry schedule
     std::vector<std::string> feeds;    // scope: "tag:NAME" or a feed URL prefix; empty = every feed
     bool enabled = true;
     Location where;        // the [[watchlist]] table
@@ -74,6 +82,7 @@ struct WatchlistConfig {
 struct Config {
     std::filesystem::path source;
     std::vector<std::filesystem::path> watchlist_files;  // after glob expansion
+    std::vector<std::filesystem::path> feed_files;  // after glob expansion: TOML [[feed]] lists and OPML
     DaemonConfig daemon;
     FetchConfig fetch;
     std::vector<FeedConfig> feeds;

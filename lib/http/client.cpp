@@ -29,10 +29,18 @@ std::string Response::header(std::string_view name) const
     return {};
 }
 
+std::optional<core::Instant> parse_http_date(std::string_view text)
+{
+    const std::string copy(text);
+    const time_t parsed = curl_getdate(copy.c_str(), nullptr);
+    if (parsed < 0) {
+        return std::nullopt;
+    }
+    return core::Instant{std::chrono::seconds{parsed}};
+}
+
 namespace {
 
-constexpr long k_low_speed_bytes_per_second = 100;
-constexpr long k_low_speed_seconds = 30;
 constexpr const char* k_default_user_agent = "feedwatch/" FEEDWATCH_VERSION " (+https://github.com/feedwatch/feedwatch)";
 
 void global_init_once()
@@ -151,6 +159,7 @@ struct Transfer {
     Response response;
     bool body_too_large = false;
     std::string refused_address;  // set by the open-socket check
+    std::vector<long> statuses;  // of every response seen (redirects, then the final one)
     // Expires "never"; cancelled when the transfer finishes, which resumes perform().
     asio::steady_timer done;
     bool finished = false;
@@ -292,7 +301,8 @@ core::Result<std::shared_ptr<Transfer>> Client::Impl::start(Request request)
     const long timeout_ms = std::max<long>(1, static_cast<long>(r.timeout.count()));
     const long connect_timeout_ms =
         std::clamp<long>(static_cast<long>(r.connect_timeout.count()), 1, timeout_ms);
-    const long low_speed_seconds = std::clamp<long>(timeout_ms / 1000, 1, k_low_speed_seconds);
+    const long low_speed_seconds =
+        std::clamp<long>(static_cast<long>(r.low_speed_time.count()), 1, std::max<long>(1, timeout_ms / 1000));
 
     curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
     curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
@@ -309,7 +319,7 @@ core::Result<std::shared_ptr<Transfer>> Client::Impl::start(Request request)
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, k_low_speed_bytes_per_second);
+    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, std::max<long>(1, r.low_speed_limit));
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, low_speed_seconds);
     // Refuses a declared Content-Length early; decoded bytes are counted in on_write.
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(std::min<std::uint64_t>(
@@ -363,6 +373,11 @@ void Client::Impl::finish(Transfer& transfer, CURLcode code)
         curl_off_t total_us = 0;
         curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
         transfer.response.elapsed = std::chrono::microseconds(total_us);
+        for (std::size_t i = 0; i + 1 < transfer.statuses.size(); ++i) {
+            if (transfer.statuses[i] >= 300 && transfer.statuses[i] <= 399) {
+                transfer.response.redirect_statuses.push_back(transfer.statuses[i]);
+            }
+        }
         transfer.result = std::move(transfer.response);
     } else if (!transfer.refused_address.empty()) {
         transfer.result =
@@ -609,6 +624,18 @@ size_t Client::Impl::on_header(char* data, size_t size, size_t count, void* user
     auto& headers = transfer.response.headers;
     if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
         headers.clear();  // a new response: a redirect, a 100 Continue
+        // "HTTP/1.1 301 Moved Permanently": the status is the second word.
+        const auto space = line.find(' ');
+        if (space != std::string_view::npos && line.size() >= space + 4) {
+            const std::string_view code = line.substr(space + 1, 3);
+            if (std::all_of(code.begin(), code.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+                try {
+                    transfer.statuses.push_back(std::stol(std::string(code)));
+                } catch (const std::exception&) {
+                    return 0;
+                }
+            }
+        }
         return bytes;
     }
     if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {

@@ -5,12 +5,14 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/asio.hpp"
 #include "core/result.hpp"
+#include "core/time.hpp"
 
 namespace feedwatch::http {
 
@@ -31,6 +33,10 @@ struct Request {
     std::uint64_t max_body = 16u << 20;  // decoded bytes; more is ErrorCode::too_large
     int max_redirects = 5;  // 0: redirects are returned as responses, not followed
     PrivateNetworks private_networks = PrivateNetworks::refuse;
+    // A transfer slower than low_speed_limit bytes/s for low_speed_time fails with timeout
+    // (a server dripping bytes to hold a connection). low_speed_time is capped at timeout.
+    long low_speed_limit = 100;
+    std::chrono::seconds low_speed_time{30};
 };
 
 struct Response {
@@ -39,9 +45,15 @@ struct Response {
     std::vector<Header> headers;  // of the final response, names lower-cased
     std::string body;  // decoded (gzip/deflate/br undone)
     std::chrono::microseconds elapsed{0};
+    // Status of each redirect that was followed, in order (empty when none).
+    std::vector<long> redirect_statuses;
     // First value of header name (lower-case), or empty.
     std::string header(std::string_view name) const;
 };
+
+// An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, RFC 850, asctime) as an instant; nullopt when
+// it does not parse.
+std::optional<core::Instant> parse_http_date(std::string_view text);
 
 struct ClientOptions {
     std::string user_agent;  // default "feedwatch/VERSION (+https://github.com/feedwatch/feedwatch)"

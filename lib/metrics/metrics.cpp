@@ -50,8 +50,15 @@ struct Metrics::Impl {
             .Register(*registry);
     prometheus::Family<prometheus::Gauge>& webhook_disabled =
         BuildGauge().Name("feedwatch_webhook_disabled").Help("1 when the webhook answered 410 Gone; alerts stay queued until reload.").Register(*registry);
-    prometheus::Gauge& feeds =
-        BuildGauge().Name("feedwatch_feeds").Help("Feeds configured.").Register(*registry).Add({});
+    prometheus::Family<prometheus::Gauge>& feeds =
+        BuildGauge().Name("feedwatch_feeds").Help("Feeds configured, by scheduling state.").Register(*registry);
+    prometheus::Family<prometheus::Histogram>& scheduler_lag =
+        BuildHistogram()
+            .Name("feedwatch_scheduler_lag_seconds")
+            .Help("How late a poll starts after its due time (queued for a connection slot included).")
+            .Register(*registry);
+    prometheus::Gauge& fetch_in_flight =
+        BuildGauge().Name("feedwatch_fetch_in_flight").Help("Feed fetches in progress.").Register(*registry).Add({});
     prometheus::Gauge& reload_ok = BuildGauge()
                                        .Name("feedwatch_config_last_reload_successful")
                                        .Help("1 when the last configuration load succeeded.")
@@ -75,6 +82,12 @@ const prometheus::Histogram::BucketBoundaries& latency_buckets()
     return k_buckets;
 }
 
+const prometheus::Histogram::BucketBoundaries& lag_buckets()
+{
+    static const prometheus::Histogram::BucketBoundaries k_buckets{0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300};
+    return k_buckets;
+}
+
 }  // namespace
 
 Metrics::Metrics(std::string_view version) : m_impl(std::make_unique<Impl>())
@@ -90,6 +103,10 @@ Metrics::Metrics(std::string_view version) : m_impl(std::make_unique<Impl>())
     m_impl->articles_new.Add({});
     m_impl->articles_duplicate.Add({});
     m_impl->alert_latency.Add({}, latency_buckets());
+    for (const char* state : {"active", "backoff", "disabled"}) {
+        m_impl->feeds.Add({{"state", state}});
+    }
+    m_impl->scheduler_lag.Add({}, lag_buckets());
 }
 
 Metrics::~Metrics() = default;
@@ -135,8 +152,14 @@ void Metrics::set_webhook_health(const std::string& webhook, bool healthy, bool 
     m_impl->webhook_disabled.Add({{"webhook", webhook}}).Set(disabled ? 1 : 0);
 }
 
+void Metrics::set_feeds(std::string_view state, double count)
+{
+    m_impl->feeds.Add({{"state", std::string(state)}}).Set(count);
+}
 
-void Metrics::set_feeds(double count) { m_impl->feeds.Set(count); }
+void Metrics::scheduler_lag(double seconds) { m_impl->scheduler_lag.Add({}, lag_buckets()).Observe(seconds); }
+
+void Metrics::set_fetch_in_flight(double count) { m_impl->fetch_in_flight.Set(count); }
 
 void Metrics::set_config_reload_successful(bool ok) { m_impl->reload_ok.Set(ok ? 1 : 0); }
 

@@ -33,7 +33,11 @@ public:
     void alert_dead(const std::string& webhook);
     // feedwatch_webhook_healthy{webhook}, feedwatch_webhook_disabled{webhook}
     void set_webhook_health(const std::string& webhook, bool healthy, bool disabled);
-    void set_feeds(double count);
+    // state: active (polled on schedule), backoff (last poll failed), disabled (410 Gone)
+    void set_feeds(std::string_view state, double count);
+    // How late a poll started after its due time, time queued for a connection slot included.
+    void scheduler_lag(double seconds);
+    void set_fetch_in_flight(double count);
     void set_config_reload_successful(bool ok);
 
     // Prometheus text exposition format 0.0.4.

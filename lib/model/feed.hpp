@@ -1,6 +1,7 @@
 #pragma once
 // What the parser produces from one feed document. Absent fields are empty strings or
 // nullopt; every string is valid UTF-8.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,10 @@ struct FeedMeta {
     std::string author;
     std::string generator;
     std::string image;
+    // Publisher hints for how often to poll: RSS 2.0 <ttl> (minutes, as seconds) and the
+    // syndication module's sy:updatePeriod / sy:updateFrequency (period ÷ frequency).
+    std::optional<std::chrono::seconds> ttl;
+    std::optional<std::chrono::seconds> update_period;
 };
 
 struct ParsedFeed {

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
+#include <unordered_map>
 #include <utility>
 
 #include <spdlog/spdlog.h>
 
+#include "api/api.hpp"
 #include "deliver/alerts_api.hpp"
 #include "deliver/deliverer.hpp"
 #include "deliver/payload.hpp"
@@ -14,6 +17,8 @@
 #include "match/matcher.hpp"
 #include "model/ids.hpp"
 #include "parse/parser.hpp"
+#include "pipeline/poll_policy.hpp"
+#include "pipeline/scheduler.hpp"
 #include "serve/server.hpp"
 
 namespace feedwatch::pipeline {
@@ -58,20 +63,34 @@ deliver::DeliveryEvents delivery_events(metrics::Metrics& metrics)
     return events;
 }
 
-
 // The configuration was validated when loaded, so every enabled query parses.
 std::shared_ptr<const match::Matcher> matcher_of(const config::Config& config)
 {
     return std::make_shared<const match::Matcher>(config::watchlist_specs(config));
 }
 
-// One feed's poll loop. Stopping closes the timer; the loop checks `stopped` after each wait.
-struct FeedTask {
-    FeedTask(asio::io_context& io, config::FeedConfig feed_config) : feed(std::move(feed_config)), timer(io) {}
-    config::FeedConfig feed;
-    asio::steady_timer timer;
-    bool stopped = false;
-};
+SchedulerLimits limits_of(const config::FetchConfig& fetch)
+{
+    return SchedulerLimits{fetch.concurrency, fetch.connections_per_host};
+}
+
+// curl never queues feed fetches (the scheduler does); the headroom is for webhooks.
+http::ClientOptions client_options_of(const config::FetchConfig& fetch)
+{
+    return http::ClientOptions{fetch.user_agent, static_cast<long>(fetch.concurrency) + 16,
+                               static_cast<long>(fetch.connections_per_host) + 2};
+}
+
+// Overdue feeds start this far apart after a start, so a restart spreads its backlog (100,000
+// feeds over 10 s) instead of queueing it all at once.
+constexpr std::chrono::microseconds k_overdue_spacing{100};
+
+enum class FeedHealth { active, backoff, disabled };
+
+FeedHealth health_of(const store::FeedState& state)
+{
+    return state.disabled ? FeedHealth::disabled : state.consecutive_errors > 0 ? FeedHealth::backoff : FeedHealth::active;
+}
 
 }  // namespace
 
@@ -81,10 +100,17 @@ struct App::Impl {
           config(std::move(initial)),
           store(store_ref),
           metrics(metrics_ref),
-          client(io, http::ClientOptions{config.fetch.user_agent, 64, 2}),
+          client(io, client_options_of(config.fetch)),
           matcher(matcher_of(config)),
-          deliverer(io, store, client, targets_of(config), delivery_events(metrics))
+          deliverer(io, store, client, targets_of(config), delivery_events(metrics)),
+          scheduler(io, limits_of(config.fetch),
+                    [this](std::string url) { return poll(std::move(url)); },
+                    SchedulerObserver{[this](std::chrono::duration<double> lag) { metrics.scheduler_lag(lag.count()); },
+                                      [this](std::size_t in_flight) {
+                                          metrics.set_fetch_in_flight(static_cast<double>(in_flight));
+                                      }})
     {
+        index_feeds();
     }
 
     asio::io_context& io;
@@ -94,15 +120,28 @@ struct App::Impl {
     http::Client client;
     std::shared_ptr<const match::Matcher> matcher;
     deliver::Deliverer deliverer;
+    api::Api api{store, config};  // /, /api/v1/: page, listings, alert stream
     std::unique_ptr<serve::Server> server;
-    std::map<std::string, std::shared_ptr<FeedTask>> feeds;
+    Scheduler scheduler;
+    std::unordered_map<std::string, const config::FeedConfig*> feed_index;  // into config.feeds
+    std::unordered_map<std::string, FeedHealth> health;
+    double health_counts[3] = {0, 0, 0};  // by FeedHealth
+    std::minstd_rand random{std::random_device{}()};
     bool stopped = false;
 
     serve::Response handle(const serve::Request& request) const;
-    void start_feed(const config::FeedConfig& feed, std::chrono::milliseconds first_delay);
-    asio::awaitable<void> feed_loop(std::shared_ptr<FeedTask> task, std::chrono::milliseconds first_delay);
-    asio::awaitable<void> poll_feed(const config::FeedConfig& feed);
-    void record_failure(const std::string& url, store::FeedState state);
+    void index_feeds();
+    // Adds the configured feeds missing from the scheduler, at their stored next-poll times.
+    void schedule_feeds();
+    asio::awaitable<std::optional<std::chrono::milliseconds>> poll(std::string url);
+    // fetch -> parse -> dedupe -> match -> commit; returns the delay until the next poll, or
+    // nullopt when the feed is disabled.
+    asio::awaitable<std::optional<Seconds>> poll_feed(const config::FeedConfig& feed, store::FeedState state);
+    // Applies the plan to state (next poll, interval, disabled) and updates feedwatch_feeds.
+    PollPlan plan(const config::FeedConfig& feed, store::FeedState& state, PollFacts facts);
+    void set_health(const std::string& url, FeedHealth value);
+    void publish_health();
+    std::optional<Seconds> save_state(const std::string& url, store::FeedState& state, PollPlan plan);
 };
 
 serve::Response App::Impl::handle(const serve::Request& request) const
@@ -122,73 +161,154 @@ serve::Response App::Impl::handle(const serve::Request& request) const
     return serve::Response{404, "text/plain; charset=utf-8", {}, "not found\n"};
 }
 
-void App::Impl::start_feed(const config::FeedConfig& feed, std::chrono::milliseconds first_delay)
+void App::Impl::index_feeds()
 {
-    auto task = std::make_shared<FeedTask>(io, feed);
-    feeds[feed.url] = task;
-    asio::co_spawn(io, feed_loop(task, first_delay), asio::detached);
-}
-
-asio::awaitable<void> App::Impl::feed_loop(std::shared_ptr<FeedTask> task, std::chrono::milliseconds first_delay)
-{
-    boost::system::error_code error;
-    task->timer.expires_after(first_delay);
-    co_await task->timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
-    while (!task->stopped) {
-        co_await poll_feed(task->feed);
-        if (task->stopped) {
-            break;
-        }
-        task->timer.expires_after(task->feed.interval.value_or(config.fetch.interval));
-        co_await task->timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
+    feed_index.clear();
+    for (const auto& feed : config.feeds) {
+        feed_index.emplace(feed.url, &feed);
     }
 }
 
-void App::Impl::record_failure(const std::string& url, store::FeedState state)
+void App::Impl::schedule_feeds()
 {
-    ++state.consecutive_errors;
+    const core::Instant now = core::now();
+    std::size_t overdue = 0;
+    for (const auto& feed : config.feeds) {
+        if (scheduler.contains(feed.url)) {
+            continue;
+        }
+        std::optional<core::Instant> next_poll;
+        FeedHealth value = FeedHealth::active;
+        auto known = store.feed_state(feed.url);
+        if (!known) {
+            spdlog::error("store: reading state of {}: {}", feed.url, known.error().detail);
+        } else if (*known) {
+            next_poll = (*known)->next_poll;
+            value = health_of(**known);
+        }
+        if (health.emplace(feed.url, value).second) {
+            health_counts[static_cast<int>(value)] += 1;
+        }
+        const std::size_t slot = is_due(next_poll, now) ? overdue++ : 0;
+        scheduler.add(feed.url, first_delay(next_poll, now, slot, k_overdue_spacing, config.fetch.max_interval));
+    }
+    publish_health();
+}
+
+void App::Impl::set_health(const std::string& url, FeedHealth value)
+{
+    auto found = health.find(url);
+    if (found != health.end() && found->second != value) {
+        health_counts[static_cast<int>(found->second)] -= 1;
+        health_counts[static_cast<int>(value)] += 1;
+        found->second = value;
+        publish_health();
+    }
+}
+
+void App::Impl::publish_health()
+{
+    metrics.set_feeds("active", health_counts[0]);
+    metrics.set_feeds("backoff", health_counts[1]);
+    metrics.set_feeds("disabled", health_counts[2]);
+}
+
+PollPlan App::Impl::plan(const config::FeedConfig& feed, store::FeedState& state, PollFacts facts)
+{
+    PollBounds bounds;
+    bounds.interval = feed.interval.value_or(config.fetch.interval);
+    bounds.min_interval = config.fetch.min_interval;
+    bounds.max_interval = config.fetch.max_interval;
+    bounds.fixed = feed.interval.has_value();
+    facts.consecutive_errors = state.consecutive_errors;
+    facts.previous_interval = Seconds{state.interval_seconds};
+    const PollPlan next = plan_next_poll(bounds, facts, std::uniform_real_distribution<double>(0.0, 1.0)(random));
+    state.interval_seconds = next.interval.count();
+    state.next_poll = core::now() + next.delay;
+    state.disabled = next.disabled;
+    return next;
+}
+
+std::optional<Seconds> App::Impl::save_state(const std::string& url, store::FeedState& state, PollPlan next)
+{
     if (auto saved = store.save_feed_state(url, state); !saved) {
         spdlog::error("store: saving state of {}: {}", url, saved.error().detail);
     }
+    set_health(url, health_of(state));
+    if (next.disabled) {
+        return std::nullopt;
+    }
+    return next.delay;
 }
 
-asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
+asio::awaitable<std::optional<std::chrono::milliseconds>> App::Impl::poll(std::string url)
 {
+    const auto found = feed_index.find(url);
+    if (found == feed_index.end() || stopped) {
+        co_return std::nullopt;
+    }
+    const config::FeedConfig feed = *found->second;  // a reload may replace the config meanwhile
     auto known = store.feed_state(feed.url);
     if (!known) {
         spdlog::error("store: reading state of {}: {}", feed.url, known.error().detail);
-        co_return;
+        co_return std::chrono::milliseconds{config.fetch.min_interval};
     }
     store::FeedState state = known->value_or(store::FeedState{});
+    if (state.disabled) {
+        set_health(feed.url, FeedHealth::disabled);
+        co_return std::nullopt;
+    }
+    const std::optional<Seconds> delay = co_await poll_feed(feed, std::move(state));
+    if (!delay) {
+        co_return std::nullopt;
+    }
+    co_return std::chrono::milliseconds{*delay};
+}
 
+asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedConfig& feed, store::FeedState state)
+{
+    const Seconds retry_soon = std::max(config.fetch.min_interval, Seconds{60});
     fetch::FeedRequest request;
-    request.url = feed.url;
+    request.url = state.moved_to.empty() ? feed.url : state.moved_to;
     request.etag = state.etag;
     request.last_modified = state.last_modified;
     request.timeout = config.fetch.timeout;
     request.max_body = config.fetch.max_body;
-    request.private_networks =
-        config.fetch.allow_private_networks ? http::PrivateNetworks::allow : http::PrivateNetworks::refuse;
+    request.private_networks = feed.allow_private_networks.value_or(config.fetch.allow_private_networks)
+                                   ? http::PrivateNetworks::allow
+                                   : http::PrivateNetworks::refuse;
     fetch::FeedResponse response = co_await fetch::fetch_feed(client, std::move(request));
     if (stopped) {
-        co_return;
+        co_return std::nullopt;
     }
     const double seconds = response.elapsed.count();
+    if (!response.moved_to.empty() && response.moved_to != state.moved_to) {
+        spdlog::info("{}: moved permanently to {}; polling the new URL from now on", feed.url, response.moved_to);
+        state.moved_to = response.moved_to;
+    }
 
     if (response.outcome == fetch::Outcome::not_modified) {
         metrics.fetch_finished("not_modified", seconds, 0);
         state.consecutive_errors = 0;
         state.last_success = core::now();
-        if (auto saved = store.save_feed_state(feed.url, state); !saved) {
-            spdlog::error("store: saving state of {}: {}", feed.url, saved.error().detail);
-        }
-        co_return;
+        PollFacts facts;
+        facts.result = PollResult::not_modified;
+        facts.fresh_for = response.fresh_for;
+        co_return save_state(feed.url, state, plan(feed, state, facts));
     }
     if (response.outcome != fetch::Outcome::ok) {
         metrics.fetch_finished(fetch::to_string(response.outcome), seconds, 0);
-        spdlog::warn("fetch {}: {} ({})", feed.url, fetch::to_string(response.outcome), response.detail);
-        record_failure(feed.url, state);
-        co_return;
+        PollFacts facts;
+        if (response.status == 410) {
+            spdlog::warn("fetch {}: 410 Gone; feed disabled until its URL changes in the configuration", feed.url);
+            facts.result = PollResult::gone;
+        } else {
+            spdlog::warn("fetch {}: {} ({})", feed.url, fetch::to_string(response.outcome), response.detail);
+            facts.result = PollResult::failed;
+            facts.retry_after = response.retry_after;
+            ++state.consecutive_errors;
+        }
+        co_return save_state(feed.url, state, plan(feed, state, facts));
     }
 
     const auto body_bytes = static_cast<double>(response.body.size());
@@ -197,8 +317,10 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
     if (!parsed) {
         metrics.fetch_finished("parse_error", seconds, body_bytes);
         spdlog::warn("parse {}: {}", feed.url, parsed.error().detail);
-        record_failure(feed.url, state);
-        co_return;
+        ++state.consecutive_errors;
+        PollFacts facts;
+        facts.result = PollResult::failed;
+        co_return save_state(feed.url, state, plan(feed, state, facts));
     }
     metrics.fetch_finished("ok", seconds, body_bytes);
     for (const auto& error : parsed->errors) {
@@ -212,11 +334,17 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
     const match::FeedInfo feed_info{feed.url, parsed->feed.title, feed.tags};  // for feed: terms and scopes
     std::size_t duplicates = 0;
     std::map<std::string, int> matches_by_watchlist;
+    std::vector<core::Instant> publication_dates;
+    for (const auto& item : parsed->items) {
+        if (auto date = item.published ? item.published : item.updated) {
+            publication_dates.push_back(*date);
+        }
+    }
     for (auto& item : parsed->items) {
         auto seen = store.seen(feed.url, item.id);
         if (!seen) {
             spdlog::error("store: {}: {}", feed.url, seen.error().detail);
-            co_return;
+            co_return retry_soon;
         }
         if (*seen) {
             ++duplicates;
@@ -238,6 +366,13 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
     state.title = parsed->feed.title;
     state.last_success = now;
     state.consecutive_errors = 0;
+    PollFacts facts;
+    facts.result = PollResult::changed;
+    facts.publish_gap = publish_gap(std::move(publication_dates));
+    facts.feed_ttl = parsed->feed.ttl;
+    facts.update_period = parsed->feed.update_period;
+    facts.fresh_for = response.fresh_for;
+    const PollPlan next = plan(feed, state, facts);
     commit.state = state;
 
     // Validators are saved only with the articles: if this write fails, the next poll
@@ -245,8 +380,9 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
     if (auto committed = store.commit(commit); !committed) {
         spdlog::error("store: committing {} articles of {}: {}", commit.articles.size(), feed.url,
                       committed.error().detail);
-        co_return;
+        co_return retry_soon;
     }
+    set_health(feed.url, health_of(state));
     metrics.articles_new(static_cast<double>(commit.articles.size()));
     metrics.articles_duplicate(static_cast<double>(duplicates));
     for (const auto& [watchlist, count] : matches_by_watchlist) {
@@ -263,7 +399,9 @@ asio::awaitable<void> App::Impl::poll_feed(const config::FeedConfig& feed)
     }
     if (!commit.outbox.empty()) {
         deliverer.wake();  // it reports feedwatch_outbox_pending
+        api.publish_new_alerts();
     }
+    co_return next.delay;
 }
 
 App::App(asio::io_context& io, config::Config config, store::Store& store, metrics::Metrics& metrics)
@@ -277,7 +415,15 @@ core::Result<void> App::start()
 {
     auto server = serve::Server::listen(m_impl->io, m_impl->config.daemon.listen,
                                         [impl = m_impl.get()](const serve::Request& request) {
-                                            if (deliver::is_alerts_api(request.target)) {
+                                            // The queue view (?state=) and requeue belong to deliver;
+                                            // the alert history (issue 7 shape) to api.
+                                            if (deliver::is_alerts_api(request.target) &&
+                                                (request.method != "GET" ||
+                                                 request.target.find("state=") != std::string::npos)) {
+                                                if (!impl->api.authorized(request)) {
+                                                    return serve::Response{401, "application/json", {},
+                                                                           "{\"error\":\"missing or wrong bearer token\"}\n"};
+                                                }
                                                 auto answer = deliver::handle_alerts_api(impl->store, impl->deliverer,
                                                                                          request.method, request.target,
                                                                                          request.body);
@@ -287,20 +433,17 @@ core::Result<void> App::start()
                                                 response.body = std::move(answer.body);
                                                 return response;
                                             }
+                                            if (api::Api::handles(request.target)) {
+                                                return impl->api.handle(request);
+                                            }
                                             return impl->handle(request);
                                         });
     if (!server) {
         return core::fail(server.error().code, "listen " + m_impl->config.daemon.listen + ": " + server.error().detail);
     }
     m_impl->server = std::move(*server);
-    m_impl->metrics.set_feeds(static_cast<double>(m_impl->config.feeds.size()));
     m_impl->deliverer.start();
-    // Spread the first polls a little so a restart does not open every connection at once.
-    std::chrono::milliseconds delay{0};
-    for (const auto& feed : m_impl->config.feeds) {
-        m_impl->start_feed(feed, delay);
-        delay = std::min(delay + std::chrono::milliseconds{50}, std::chrono::milliseconds{10000});
-    }
+    m_impl->schedule_feeds();
     return {};
 }
 
@@ -310,29 +453,26 @@ void App::reload(config::Config config)
         spdlog::warn("reload: [daemon] listen and state_dir take effect after a restart");
         config.daemon = m_impl->config.daemon;
     }
-    std::map<std::string, const config::FeedConfig*> wanted;
+    std::unordered_map<std::string, bool> wanted;
     for (const auto& feed : config.feeds) {
-        wanted[feed.url] = &feed;
+        wanted[feed.url] = true;
     }
-    for (auto it = m_impl->feeds.begin(); it != m_impl->feeds.end();) {
-        if (wanted.count(it->first) == 0) {
-            it->second->stopped = true;
-            it->second->timer.cancel();
-            it = m_impl->feeds.erase(it);
-        } else {
-            it->second->feed = *wanted[it->first];
-            ++it;
+    for (const auto& feed : m_impl->config.feeds) {
+        if (wanted.count(feed.url) == 0) {
+            m_impl->scheduler.remove(feed.url);
+            if (const auto found = m_impl->health.find(feed.url); found != m_impl->health.end()) {
+                m_impl->health_counts[static_cast<int>(found->second)] -= 1;
+                m_impl->health.erase(found);
+            }
         }
     }
     m_impl->config = std::move(config);
-    for (const auto& feed : m_impl->config.feeds) {
-        if (m_impl->feeds.count(feed.url) == 0) {
-            m_impl->start_feed(feed, std::chrono::milliseconds{0});
-        }
-    }
+    m_impl->index_feeds();
+    m_impl->scheduler.set_limits(limits_of(m_impl->config.fetch));
+    m_impl->schedule_feeds();
     m_impl->matcher = matcher_of(m_impl->config);
     m_impl->deliverer.set_targets(targets_of(m_impl->config));
-    m_impl->metrics.set_feeds(static_cast<double>(m_impl->config.feeds.size()));
+    m_impl->api.set_config(m_impl->config);
     spdlog::info("reload: {} feeds, {} watchlists, {} webhooks", m_impl->config.feeds.size(), m_impl->matcher->size(),
                  m_impl->config.webhooks.size());
 }
@@ -343,12 +483,9 @@ void App::stop()
         return;
     }
     m_impl->stopped = true;
-    for (auto& [url, task] : m_impl->feeds) {
-        task->stopped = true;
-        task->timer.cancel();
-    }
-    m_impl->feeds.clear();
+    m_impl->scheduler.stop();
     m_impl->deliverer.stop();
+    m_impl->api.stop();
     if (m_impl->server) {
         m_impl->server->stop();
     }

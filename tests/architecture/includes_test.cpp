@@ -18,7 +18,7 @@ const std::map<std::string, std::set<std::string>>& direct_dependencies()
         {"model", {"core"}},
         {"normalize", {"core"}},
         {"match", {"normalize", "model"}},
-        {"config", {"match"}},
+        {"config", {"match", "parse"}},  // parse: OPML feed_files
         {"parse", {"model"}},
         {"http", {"core"}},
         {"serve", {"core"}},
@@ -27,7 +27,8 @@ const std::map<std::string, std::set<std::string>>& direct_dependencies()
         {"metrics", {}},
         {"deliver", {"store", "http"}},
         {"story", {"normalize", "model"}},
-        {"pipeline", {"config", "fetch", "parse", "match", "store", "deliver", "metrics", "serve", "story"}},
+        {"api", {"store", "match", "config", "serve", "model", "core"}},
+        {"pipeline", {"config", "fetch", "parse", "match", "store", "deliver", "metrics", "serve", "story", "api"}},
         {"demo", {"serve", "deliver"}},
         {"cli", {"config", "parse", "fetch", "http", "demo", "match", "store", "deliver", "story"}},
     };

@@ -126,7 +126,7 @@ protected:
         std::ofstream(path) << "watchlist_files = [\"watchlists.toml\"]\n"
                                "[daemon]\nstate_dir = \"" << (m_dir / "state").string() << "\"\n"
                             << "listen = \"127.0.0.1:" << m_port << "\"\n"
-                            << "[fetch]\ninterval = \"1s\"\ntimeout = \"5s\"\nmax_body = \"1MiB\"\n"
+                            << "[fetch]\ninterval = \"1s\"\nmin_interval = \"1s\"\nmax_interval = \"2s\"\ntimeout = \"5s\"\nmax_body = \"1MiB\"\n"
                                "allow_private_networks = true\n"
                                "[[feed]]\nurl = \"" << m_origin->url("/wire.xml") << "\"\n"
                             << "[[feed]]\nurl = \"" << m_origin->url("/security.xml") << "\"\n"
@@ -208,7 +208,7 @@ TEST_F(Daemon, AlertsOncePerMatchingArticleWithValidSignaturesAndCountsThem)
     EXPECT_EQ(metric(text, "feedwatch_articles_new_total"), 4) << text;
     EXPECT_GE(metric(text, "feedwatch_fetch_requests_total{outcome=\"not_modified\"}"), 2) << text;
     EXPECT_EQ(metric(text, "feedwatch_outbox_pending{webhook=\"hook\"}"), 0) << text;
-    EXPECT_EQ(metric(text, "feedwatch_feeds"), 2) << text;
+    EXPECT_EQ(metric(text, "feedwatch_feeds{state=\"active\"}"), 2) << text;
     EXPECT_EQ(http_get("http://127.0.0.1:" + std::to_string(m_port) + "/healthz"), "ok\n");
     stop_daemon(*daemon);
 }
