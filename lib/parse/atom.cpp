@@ -267,6 +267,10 @@ void read_atom(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out
     dialect.context = &context;
     out.format = dialect.draft03 ? "atom0.3" : "atom1.0";
 
+    if (xml::local_name(root) == "entry") {
+        out.items.push_back(read_entry(root, dialect, {}));
+        return;
+    }
     model::FeedMeta& meta = out.feed;
     meta.title = plain_text(read_text_construct(child(root, dialect, "title"), dialect));
     meta.link = alternate_link(root, dialect);

@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 
 #include <iconv.h>
 
@@ -319,6 +320,15 @@ std::string declared_xml_encoding(std::string_view document)
 bool is_valid_utf8(std::string_view text)
 {
     for (std::size_t pos = 0; pos < text.size();) {
+        // ASCII runs eight bytes at a time.
+        if (pos + 8 <= text.size()) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + pos, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                pos += 8;
+                continue;
+            }
+        }
         const std::size_t length = utf8_sequence_length(text, pos);
         if (length == 0) {
             return false;
@@ -367,6 +377,11 @@ DecodedDocument decode_to_utf8(std::string_view document, std::string_view conte
         label = "utf-8";
     }
 
+    if (is_utf8_family(label) && is_valid_utf8(body)) {
+        decoded.text.assign(body);  // the common case: one copy, no per-sequence appends
+        decoded.encoding = label;
+        return decoded;
+    }
     if (is_utf8_family(label)) {
         std::size_t first_bad = std::string_view::npos;
         bool saw_multibyte = false;

@@ -1,11 +1,13 @@
 #include "parse/html_text.hpp"
 
 #include <array>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include <gumbo.h>
 
+#include "parse/encoding.hpp"
 #include "parse/entities.hpp"
 
 namespace feedwatch::parse {
@@ -172,6 +174,264 @@ bool is_inline_element(GumboTag tag)
     }
 }
 
+
+// ---- Fast path ---------------------------------------------------------------------
+// Most feed HTML is a handful of well-formed tags (p, a, b, img, br, lists) and named
+// entities. For that subset the HTML5 tree builder cannot reorder or drop text, so one
+// linear scan gives exactly gumbo's text. Anything outside the subset (tables, foster
+// parenting; RCDATA/raw-text elements other than script/style; foreign content; doctype,
+// CDATA, bogus comments; legacy entities without ';'; unterminated tags; NUL) returns
+// nullopt and the caller uses gumbo. The fuzz target checks the two agree.
+
+bool is_fast_inline(std::string_view name)
+{
+    static constexpr std::array<std::string_view, 28> k_inline = {
+        "a",    "abbr", "b",    "bdi",    "bdo",   "cite", "code",   "data", "dfn",  "em",
+        "font", "i",    "kbd",  "mark",   "q",     "s",    "samp",   "small", "span", "strike",
+        "strong", "sub", "sup", "time",   "tt",    "u",    "var",    "wbr"};
+    for (const std::string_view element : k_inline) {
+        if (name == element) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool is_fast_block(std::string_view name)
+{
+    static constexpr std::array<std::string_view, 34> k_block = {
+        "p",      "div",    "br",     "hr",        "img",     "ul",      "ol",     "li",     "dl",
+        "dt",     "dd",     "h1",     "h2",        "h3",      "h4",      "h5",     "h6",     "blockquote",
+        "pre",    "figure", "figcaption", "section", "article", "header", "footer", "aside", "nav",
+        "main",   "address", "center", "picture",  "source",  "video",   "audio"};
+    for (const std::string_view element : k_block) {
+        if (name == element) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Position after the tag starting at html[open] == '<' (HTML5 tokenizer attribute
+// states), or npos when the tag does not end.
+std::size_t tag_end(std::string_view html, std::size_t cursor)
+{
+    enum class State { before_name, name, after_name, before_value, unquoted } state = State::before_name;
+    while (cursor < html.size()) {
+        const char c = html[cursor];
+        switch (state) {
+        case State::before_name:
+        case State::after_name:
+            if (c == '>') {
+                return cursor + 1;
+            }
+            if (c == '=' && state == State::after_name) {
+                state = State::before_value;
+            } else if (!is_ascii_space(c) && c != '/') {
+                state = State::name;
+            }
+            break;
+        case State::name:
+            if (c == '>') {
+                return cursor + 1;
+            }
+            if (c == '=') {
+                state = State::before_value;
+            } else if (is_ascii_space(c) || c == '/') {
+                state = State::after_name;
+            }
+            break;
+        case State::before_value:
+            if (c == '"' || c == '\'') {
+                const std::size_t close = html.find(c, cursor + 1);
+                if (close == std::string_view::npos) {
+                    return std::string_view::npos;
+                }
+                cursor = close;
+                state = State::before_name;
+            } else if (c == '>') {
+                return cursor + 1;
+            } else if (!is_ascii_space(c)) {
+                state = State::unquoted;
+            }
+            break;
+        case State::unquoted:
+            if (c == '>') {
+                return cursor + 1;
+            }
+            if (is_ascii_space(c)) {
+                state = State::before_name;
+            }
+            break;
+        }
+        ++cursor;
+    }
+    return std::string_view::npos;
+}
+
+// Appends decoded text; false when an entity needs the full HTML5 rules.
+bool append_fast_text(std::string& out, std::string_view text)
+{
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t amp = text.find('&', pos);
+        if (amp == std::string_view::npos) {
+            out.append(text.substr(pos));
+            return true;
+        }
+        out.append(text.substr(pos, amp - pos));
+        const char next = amp + 1 < text.size() ? text[amp + 1] : ' ';
+        const bool alnum = (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') || (next >= '0' && next <= '9');
+        if (!alnum && next != '#') {
+            out.push_back('&');  // "& " is a literal ampersand in HTML5
+            pos = amp + 1;
+            continue;
+        }
+        const std::size_t semicolon = text.find(';', amp);
+        if (semicolon == std::string_view::npos || semicolon - amp > 32) {
+            return false;
+        }
+        const std::string_view name = text.substr(amp + 1, semicolon - amp - 1);
+        if (name.empty()) {
+            return false;
+        }
+        std::uint32_t code_point = 0;
+        if (name[0] == '#') {
+            const bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+            const std::string_view digits = name.substr(hex ? 2 : 1);
+            if (digits.empty() || digits.size() > 6) {
+                return false;
+            }
+            for (const char c : digits) {
+                int digit = -1;
+                if (c >= '0' && c <= '9') {
+                    digit = c - '0';
+                } else if (hex && c >= 'a' && c <= 'f') {
+                    digit = c - 'a' + 10;
+                } else if (hex && c >= 'A' && c <= 'F') {
+                    digit = c - 'A' + 10;
+                }
+                if (digit < 0) {
+                    return false;
+                }
+                code_point = code_point * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit);
+            }
+            // gumbo remaps these (NUL, C1 as windows-1252, surrogates, out of range).
+            if (code_point == 0 || (code_point >= 0x80 && code_point <= 0x9F) ||
+                (code_point >= 0xD800 && code_point <= 0xDFFF) || code_point > 0x10FFFF || code_point < 0x09 ||
+                (code_point >= 0xFDD0 && code_point <= 0xFDEF) || (code_point & 0xFFFE) == 0xFFFE) {
+                return false;
+            }
+        } else {
+            const auto known = html_entity_code_point(name);
+            if (!known || name == "lang" || name == "rang") {  // HTML5 remapped these two
+                return false;
+            }
+            code_point = *known;
+        }
+        append_utf8(out, code_point);
+        pos = semicolon + 1;
+    }
+    return true;
+}
+
+std::optional<std::string> fast_text(std::string_view html)
+{
+    if (html.find('\0') != std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::string text;
+    text.reserve(html.size());
+    std::size_t pos = 0;
+    while (pos < html.size()) {
+        const std::size_t open = html.find('<', pos);
+        if (!append_fast_text(text, html.substr(pos, open == std::string_view::npos ? std::string_view::npos : open - pos))) {
+            return std::nullopt;
+        }
+        if (open == std::string_view::npos) {
+            break;
+        }
+        const char next = open + 1 < html.size() ? html[open + 1] : '\0';
+        if (next == '!') {
+            if (html.compare(open, 4, "<!--") != 0) {
+                return std::nullopt;  // doctype, CDATA or a bogus comment
+            }
+            const std::size_t close = html.find("-->", open + 4);
+            if (close == std::string_view::npos || html[open + 4] == '>' || html.compare(open + 4, 2, "->") == 0) {
+                return std::nullopt;
+            }
+            const std::string_view body = html.substr(open + 4, close - open - 4);
+            if (body.find("--!>") != std::string_view::npos || body.find("<!--") != std::string_view::npos) {
+                return std::nullopt;
+            }
+            pos = close + 3;
+            continue;
+        }
+        const bool closing = next == '/';
+        const std::size_t name_start = open + (closing ? 2 : 1);
+        const char first = name_start < html.size() ? html[name_start] : '\0';
+        if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) {
+            if (closing || next == '?') {
+                return std::nullopt;  // "</>" and "</ x>" are not plain text
+            }
+            text.push_back('<');  // "a < b": a literal less-than sign
+            pos = open + 1;
+            continue;
+        }
+        std::size_t name_end = name_start;
+        while (name_end < html.size() && !is_ascii_space(html[name_end]) && html[name_end] != '/' && html[name_end] != '>') {
+            ++name_end;
+        }
+        std::string name;
+        for (std::size_t i = name_start; i < name_end && name.size() <= 16; ++i) {
+            name.push_back(to_lower_ascii(html[i]));
+        }
+        const std::size_t end = tag_end(html, name_end);
+        if (end == std::string_view::npos) {
+            return std::nullopt;
+        }
+        pos = end;
+        if (name == "script" || name == "style") {
+            if (closing) {
+                continue;  // a stray end tag is ignored
+            }
+            // Raw text up to the matching end tag; "<!--" inside script switches gumbo into
+            // the escaped states, so leave those to it.
+            std::size_t search = pos;
+            std::size_t found = std::string_view::npos;
+            while ((found = html.find("</", search)) != std::string_view::npos) {
+                std::string candidate;
+                for (std::size_t i = found + 2; i < html.size() && candidate.size() < name.size(); ++i) {
+                    candidate.push_back(to_lower_ascii(html[i]));
+                }
+                const std::size_t after = found + 2 + name.size();
+                if (candidate == name && after < html.size() &&
+                    (is_ascii_space(html[after]) || html[after] == '/' || html[after] == '>')) {
+                    break;
+                }
+                search = found + 2;
+            }
+            if (found == std::string_view::npos ||
+                (name == "script" && html.substr(pos, found - pos).find("<!--") != std::string_view::npos)) {
+                return std::nullopt;
+            }
+            const std::size_t close = tag_end(html, found + 2 + name.size());
+            if (close == std::string_view::npos) {
+                return std::nullopt;
+            }
+            text.push_back(' ');
+            pos = close;
+            continue;
+        }
+        if (is_fast_block(name)) {
+            text.push_back(' ');
+        } else if (!is_fast_inline(name)) {
+            return std::nullopt;
+        }
+    }
+    return collapse_whitespace(text);
+}
+
 std::string gumbo_text(std::string_view html)
 {
     GumboOptions options = kGumboDefaultOptions;
@@ -226,27 +486,55 @@ std::string collapse_whitespace(std::string_view text)
     std::string out;
     out.reserve(text.size());
     bool pending_space = false;
-    for (std::size_t pos = 0; pos < text.size(); ++pos) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
         const char c = text[pos];
         const bool nbsp = c == '\xC2' && pos + 1 < text.size() && text[pos + 1] == '\xA0';
         if (is_ascii_space(c) || nbsp) {
             pending_space = true;
-            pos += nbsp ? 1 : 0;
+            pos += nbsp ? 2 : 1;
+            continue;
+        }
+        if (static_cast<unsigned char>(c) < 0x20) {
+            ++pos;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
             continue;
         }
         if (pending_space && !out.empty()) {
             out.push_back(' ');
         }
         pending_space = false;
-        out.push_back(c);
+        // Copy the run up to the next whitespace candidate in one append.
+        std::size_t end = pos + 1;
+        while (end < text.size()) {
+            const char d = text[end];
+            if (d == ' ' || static_cast<unsigned char>(d) < 0x20 || d == '\xC2') {
+                break;
+            }
+            ++end;
+        }
+        out.append(text.data() + pos, end - pos);
+        pos = end;
     }
     return out;
+}
+
+std::optional<std::string> html_to_text_fast(std::string_view html)
+{
+    return fast_text(html);
+}
+
+std::string html_to_text_gumbo(std::string_view html)
+{
+    return gumbo_text(html);
 }
 
 std::string html_to_text(std::string_view html)
 {
     if (html.find_first_of("<&") == std::string_view::npos) {
         return collapse_whitespace(html);
+    }
+    if (auto text = fast_text(html)) {
+        return std::move(*text);
     }
     if (nesting_exceeds(html, k_max_gumbo_depth)) {
         return strip_tags_linear(html);

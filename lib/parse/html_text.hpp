@@ -1,5 +1,6 @@
 #pragma once
 // Plain text from HTML fragments, for titles and for matching.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,12 @@ namespace feedwatch::parse {
 // Fragments nested deeper than gumbo can free safely (its cleanup recurses) fall back to a
 // linear tag stripper with the same output rules.
 std::string html_to_text(std::string_view html);
+
+// The two halves of html_to_text, exposed for the differential fuzz target and tests:
+// the linear fast path (nullopt when the fragment is outside the subset it handles
+// exactly) and the gumbo path (without the deep-nesting fallback).
+std::optional<std::string> html_to_text_fast(std::string_view html);
+std::string html_to_text_gumbo(std::string_view html);
 
 // Collapses runs of whitespace (ASCII and U+00A0) to one space and trims the ends.
 std::string collapse_whitespace(std::string_view text);

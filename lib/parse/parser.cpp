@@ -3,6 +3,7 @@
 #include "parse/parser.hpp"
 
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <pugixml.hpp>
@@ -34,7 +35,7 @@ Dialect dialect_of(pugi::xml_node root)
     if (local == "RDF" && xml::namespace_uri(root) == xml::ns::rdf) {
         return Dialect::rss;
     }
-    if (local == "feed") {  // any namespace: drafts and private namespaces exist in the wild
+    if (local == "feed" || local == "entry") {  // RFC 4287 §4.1.2: an entry document  // any namespace: drafts and private namespaces exist in the wild
         return Dialect::atom;
     }
     return Dialect::none;
@@ -45,6 +46,9 @@ Dialect dialect_of(pugi::xml_node root)
 void assign_ids(std::vector<model::Item>& items)
 {
     std::unordered_set<std::string> used;
+    // Next suffix to try per duplicated id: n copies of one id cost O(n), not O(n^2).
+    std::unordered_map<std::string, std::size_t> next_suffix;
+    used.reserve(items.size());
     for (model::Item& item : items) {
         if (item.id.empty()) {
             item.id = item.link;
@@ -58,10 +62,12 @@ void assign_ids(std::vector<model::Item>& items)
         if (used.insert(item.id).second) {
             continue;
         }
-        for (std::size_t n = 2;; ++n) {
+        std::size_t& n = next_suffix.try_emplace(item.id, 2).first->second;
+        for (;; ++n) {
             std::string candidate = item.id + "#" + std::to_string(n);
             if (used.insert(candidate).second) {
                 item.id = std::move(candidate);
+                ++n;
                 break;
             }
         }
@@ -100,26 +106,39 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
     out.malformed = decoded.malformed;
     out.errors = std::move(decoded.errors);
 
-    std::string text = normalize_xml_references(decoded.text);
-    if (text.find('\0') != std::string::npos) {
-        // A raw NUL ends pugixml's parse; it is never valid XML.
-        std::string replaced;
-        replaced.reserve(text.size());
-        for (char c : text) {
-            if (c == '\0') {
-                replaced.append("\xEF\xBF\xBD");
-            } else {
-                replaced.push_back(c);
+    // pugixml-ready text: references normalised, raw NULs (never valid XML; they end
+    // pugixml's parse) replaced.
+    const auto prepare = [&decoded]() {
+        std::string text = normalize_xml_references(decoded.text);
+        if (text.find('\0') != std::string::npos) {
+            std::string replaced;
+            replaced.reserve(text.size() + 16);
+            for (char c : text) {
+                if (c == '\0') {
+                    replaced.append("\xEF\xBF\xBD");
+                } else {
+                    replaced.push_back(c);
+                }
             }
+            text = std::move(replaced);
         }
-        text = std::move(replaced);
+        return text;
+    };
+    std::string text = prepare();
+    if (decoded.text.find('\0') != std::string::npos) {
         out.malformed = true;
         out.errors.push_back("raw NUL bytes replaced by U+FFFD");
     }
 
+    // In-place parsing saves a copy of the document; when it fails, the recovery below
+    // needs the unmodified text, so it is prepared again and parsed from a copy.
     pugi::xml_document doc;
-    const pugi::xml_parse_result result =
-        doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    pugi::xml_parse_result result =
+        doc.load_buffer_inplace(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!result) {
+        text = prepare();
+        result = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
+    }
     const pugi::xml_node root = doc.document_element();
     const std::string where = "offset " + std::to_string(result.offset) + ": " + result.description();
     if (!root) {

@@ -8,6 +8,7 @@
 
 #include "parse/encoding.hpp"
 #include "parse/feed_json.hpp"
+#include "parse/html_text.hpp"
 #include "parse/parser.hpp"
 
 namespace {
@@ -46,6 +47,15 @@ void check(const feedwatch::model::ParsedFeed& feed)
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     const std::string_view document(reinterpret_cast<const char*>(data), size);
+    // Differential: whenever the linear fast path accepts a fragment, its text must be
+    // exactly what gumbo's tree gives (bounded size: gumbo is the slow half).
+    if (size < 2048 && feedwatch::parse::is_valid_utf8(document)) {
+        if (const auto fast = feedwatch::parse::html_to_text_fast(document)) {
+            if (*fast != feedwatch::parse::html_to_text_gumbo(document)) {
+                std::abort();
+            }
+        }
+    }
     // The first byte picks the HTTP context so that charset precedence is fuzzed too.
     static constexpr std::string_view k_content_types[] = {"", "application/rss+xml; charset=utf-8",
                                                            "text/xml", "application/xml; charset=windows-1252",
