@@ -80,8 +80,10 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
         return construct;
     }
     const std::string_view type = xml::trim(node.attribute("type").as_string());
+    // Atom 1.0 base64 applies to atom:content only (§4.1.3.3); text constructs are
+    // text, html or xhtml (§3.1.1).
     const bool base64 = dialect.draft03 ? xml::trim(node.attribute("mode").as_string()) == "base64"
-                                        : is_base64_type(type);
+                                        : xml::local_name(node) == "content" && is_base64_type(type);
     if (base64) {
         construct.value = decode_base64(xml::text(node));
         construct.kind = type.find("html") != std::string_view::npos ? TextKind::html : TextKind::text;

@@ -483,38 +483,34 @@ std::string gumbo_text(std::string_view html)
 
 std::string collapse_whitespace(std::string_view text)
 {
-    std::string out;
-    out.reserve(text.size());
+    // Writes through a raw pointer into a buffer of the input's size (the output is never
+    // longer): this runs over every title and item text, so no per-byte push_back.
+    std::string out(text.size(), '\0');
+    char* write = out.data();
+    char* const begin = write;
     bool pending_space = false;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
+    const std::size_t size = text.size();
+    for (std::size_t pos = 0; pos < size; ++pos) {
         const char c = text[pos];
-        const bool nbsp = c == '\xC2' && pos + 1 < text.size() && text[pos + 1] == '\xA0';
-        if (is_ascii_space(c) || nbsp) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20) {
+            if (c == ' ' || is_ascii_space(c)) {
+                pending_space = true;
+            }
+            continue;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
+        }
+        if (c == '\xC2' && pos + 1 < size && text[pos + 1] == '\xA0') {
             pending_space = true;
-            pos += nbsp ? 2 : 1;
+            ++pos;
             continue;
         }
-        if (static_cast<unsigned char>(c) < 0x20) {
-            ++pos;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
-            continue;
-        }
-        if (pending_space && !out.empty()) {
-            out.push_back(' ');
+        if (pending_space && write != begin) {
+            *write++ = ' ';
         }
         pending_space = false;
-        // Copy the run up to the next whitespace candidate in one append.
-        std::size_t end = pos + 1;
-        while (end < text.size()) {
-            const char d = text[end];
-            if (d == ' ' || static_cast<unsigned char>(d) < 0x20 || d == '\xC2') {
-                break;
-            }
-            ++end;
-        }
-        out.append(text.data() + pos, end - pos);
-        pos = end;
+        *write++ = c;
     }
+    out.resize(static_cast<std::size_t>(write - begin));
     return out;
 }
 
