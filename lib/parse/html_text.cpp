@@ -335,9 +335,42 @@ bool append_fast_text(std::string& out, std::string_view text)
     return true;
 }
 
+// Characters gumbo's input stream replaces by U+FFFD (HTML5 §13.2.3.5: controls other
+// than ASCII whitespace, C1 controls, noncharacters); the fast path leaves those to it.
+bool has_replaced_characters(std::string_view html)
+{
+    const std::size_t size = html.size();
+    for (std::size_t pos = 0; pos < size; ++pos) {
+        const auto byte = static_cast<unsigned char>(html[pos]);
+        if (byte < 0x20) {
+            if (byte != '\t' && byte != '\n' && byte != '\f' && byte != '\r') {
+                return true;
+            }
+        } else if (byte == 0x7F) {
+            return true;
+        } else if (byte >= 0xC2 && pos + 1 < size) {
+            const auto next = static_cast<unsigned char>(html[pos + 1]);
+            if (byte == 0xC2 && next >= 0x80 && next <= 0x9F) {
+                return true;  // U+0080..U+009F
+            }
+            if (byte == 0xEF && pos + 2 < size) {
+                const auto third = static_cast<unsigned char>(html[pos + 2]);
+                if ((next == 0xB7 && third >= 0x90 && third <= 0xAF) || (next == 0xBF && third >= 0xBE)) {
+                    return true;  // U+FDD0..U+FDEF, U+FFFE, U+FFFF
+                }
+            }
+            if (byte >= 0xF0 && pos + 3 < size && (static_cast<unsigned char>(html[pos + 2]) == 0xBF) &&
+                (next & 0x0F) == 0x0F && static_cast<unsigned char>(html[pos + 3]) >= 0xBE) {
+                return true;  // U+xFFFE, U+xFFFF in the supplementary planes
+            }
+        }
+    }
+    return false;
+}
+
 std::optional<std::string> fast_text(std::string_view html)
 {
-    if (html.find('\0') != std::string_view::npos) {
+    if (has_replaced_characters(html)) {
         return std::nullopt;
     }
     std::string text;
