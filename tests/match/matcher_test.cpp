@@ -327,5 +327,18 @@ TEST(Matcher, ManyWatchlistsSharingWordsAllFire)
     EXPECT_EQ(matcher.match(item("Huawei", "ZTE")).size(), 100U);
 }
 
+TEST(Highlight, MarksTheWordsThePositiveTermsMatch)
+{
+    const auto query = Query::parse(R"((indictment OR "Unit 61398" OR =PLA OR cyber*) -football)");
+    ASSERT_TRUE(query);
+    const std::string text = "Indicted: unit 61398 and the PLA, not pla; cyberattacks. Football.";
+    std::vector<std::string> marked;
+    for (const auto& [begin, end] : highlight(*query, "english", text)) {
+        marked.push_back(text.substr(begin, end - begin));
+    }
+    EXPECT_EQ(marked, (std::vector<std::string>{"Indicted", "unit 61398", "PLA", "cyberattacks"}));
+    EXPECT_THROW(highlight(*query, "klingon", text), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace feedwatch::match
