@@ -80,10 +80,44 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
         return construct;
     }
     const std::string_view type = xml::trim(node.attribute("type").as_string());
-    // Atom 1.0 base64 applies to atom:content only (§4.1.3.3); text constructs are
-    // text, html or xhtml (§3.1.1).
-    const bool base64 = dialect.draft03 ? xml::trim(node.attribute("mode").as_string()) == "base64"
-                                        : xml::local_name(node) == "content" && is_base64_type(type);
+    // Atom 1.0 base64 is defined for atom:content (§4.1.3.3); text constructs with a MIME
+    // type in the wild are decoded too, but only when the value is strict base64 of valid
+    // UTF-8 (a title "test" of a custom type stays "test").
+    bool base64 = dialect.draft03 ? xml::trim(node.attribute("mode").as_string()) == "base64" : is_base64_type(type);
+    if (base64 && !dialect.draft03 && xml::local_name(node) != "content") {
+        std::string compact;
+        for (const char c : xml::text(node)) {
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                compact.push_back(c);
+            }
+        }
+        const bool alphabet = std::all_of(compact.begin(), compact.end(), [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+                   c == '/' || c == '=';
+        });
+        std::string raw;
+        if (alphabet && !compact.empty() && compact.size() % 4 == 0) {
+            std::uint32_t buffer = 0;
+            int bits = 0;
+            for (const char c : compact) {
+                if (c == '=') {
+                    break;
+                }
+                const int value = c >= 'A' && c <= 'Z'   ? c - 'A'
+                                  : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                                  : c >= '0' && c <= '9' ? c - '0' + 52
+                                  : c == '+'             ? 62
+                                                         : 63;
+                buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
+                bits += 6;
+                if (bits >= 8) {
+                    bits -= 8;
+                    raw.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+                }
+            }
+        }
+        base64 = alphabet && !raw.empty() && is_valid_utf8(raw);
+    }
     if (base64) {
         construct.value = decode_base64(xml::text(node));
         construct.kind = type.find("html") != std::string_view::npos ? TextKind::html : TextKind::text;
