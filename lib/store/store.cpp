@@ -10,7 +10,10 @@
 #include <string_view>
 #include <system_error>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -186,6 +189,15 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
     options.create_if_missing = true;
     options.keep_log_file_num = 5;
     options.OptimizeForSmallDb();
+    // Point reads that miss are the common case (the seen index for new items, the outbox
+    // index of delivered alerts): a bloom filter per file skips them, and index and filter
+    // blocks stay cached beside the data (bench/README.md, api: alerts page p50 14.5 -> 6.4 ms).
+    rocksdb::BlockBasedTableOptions table;
+    table.block_cache = rocksdb::NewLRUCache(32u << 20);
+    table.cache_index_and_filter_blocks = true;
+    table.pin_l0_filter_and_index_blocks_in_cache = true;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status status = rocksdb::DB::Open(options, dir.string(), &raw);
     if (!status.ok()) {
@@ -288,7 +300,10 @@ core::Result<void> Store::commit(const PollCommit& commit)
     std::uint64_t article_sequence = m_impl->next_article_sequence;
     history::add_alerts(batch, queued_entries, alert_sequence);
     history::add_articles(batch, commit.articles, article_sequence);
-    if (auto status = check(m_impl->db->Write(m_impl->synced(), &batch), "commit poll of " + commit.feed_url);
+    // fsync only when the batch creates alerts: articles and validators lost to a power cut
+    // are fetched again by the next poll (the validators go with them).
+    const rocksdb::WriteOptions options = commit.outbox.empty() ? m_impl->unsynced() : m_impl->synced();
+    if (auto status = check(m_impl->db->Write(options, &batch), "commit poll of " + commit.feed_url);
         !status) {
         return status;
     }
@@ -520,6 +535,16 @@ core::Result<std::size_t> Store::requeue_dead(core::Instant now)
 std::size_t Store::outbox_pending() const
 {
     return m_impl->pending.load();
+}
+
+std::optional<OutboxMeta> Store::outbox_meta(const std::string& key) const
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    const auto found = m_impl->index.find(key);
+    if (found == m_impl->index.end()) {
+        return std::nullopt;
+    }
+    return found->second;
 }
 
 rocksdb::DB& Store::database() const
