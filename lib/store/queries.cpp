@@ -243,6 +243,17 @@ core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const Al
         AlertDelivery delivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt};
         std::string row_key;
         rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "w/" + webhook_id, &row_key);
+        if (status.ok() && row_key.starts_with("o/")) {
+            // Pending: the store's in-memory index has what we show, without reading and
+            // parsing the row (its payload is most of its bytes).
+            if (auto meta = store.outbox_meta(row_key)) {
+                delivery.state = DeliveryState::pending;
+                delivery.attempts = meta->attempts;
+                delivery.next_attempt = meta->next_attempt;
+                out.push_back(std::move(delivery));
+                continue;
+            }
+        }
         if (status.ok()) {
             std::string value;
             status = db.Get(rocksdb::ReadOptions{}, row_key, &value);

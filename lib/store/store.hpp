@@ -114,6 +114,10 @@ public:
     // A cheap read that proves the database answers.
     bool healthy() const;
 
+    // The in-memory metadata of the pending row under key (from outbox_pick's index, no
+    // database read); nullopt when no pending row has that key.
+    std::optional<OutboxMeta> outbox_meta(const std::string& key) const;
+
     // The database, for the read-only listings of store/queries.hpp (same stage).
     rocksdb::DB& database() const;
 
