@@ -110,7 +110,9 @@ Reference read_reference(std::string_view text, std::size_t pos)
         }
         const std::size_t digits_start = cursor;
         std::uint64_t value = 0;
-        while (cursor < text.size() && cursor - digits_start < 32) {
+        // Every digit is consumed (the value saturates): a long run left to pugixml would
+        // overflow there into invalid UTF-8 (fuzz seed crash-long-numeric-reference).
+        while (cursor < text.size()) {
             const char c = text[cursor];
             int digit = -1;
             if (c >= '0' && c <= '9') {
