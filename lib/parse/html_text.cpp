@@ -324,7 +324,8 @@ bool append_fast_text(std::string& out, std::string_view text)
             }
         } else {
             const auto known = html_entity_code_point(name);
-            if (!known || name == "lang" || name == "rang") {  // HTML5 remapped these two
+            // HTML5 remapped lang/rang and has no nbhy: gumbo decides those.
+            if (!known || name == "lang" || name == "rang" || name == "nbhy") {
                 return false;
             }
             code_point = *known;
