@@ -1,6 +1,7 @@
 #include "parse/html_text.hpp"
 
 #include <array>
+#include <map>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -376,6 +377,7 @@ std::optional<std::string> fast_text(std::string_view html)
     }
     std::string text;
     text.reserve(html.size());
+    std::map<std::string, std::size_t> open_blocks;
     std::size_t pos = 0;
     while (pos < html.size()) {
         const std::size_t open = html.find('<', pos);
@@ -458,6 +460,19 @@ std::optional<std::string> fast_text(std::string_view html)
             continue;
         }
         if (is_fast_block(name)) {
+            // An end tag of a void element other than br is ignored by the tree builder, and
+            // so is any end tag without an open element of its name: both add no space there.
+            const bool is_void = name == "img" || name == "hr" || name == "source" || name == "br";
+            if (closing && is_void && name != "br") {
+                continue;
+            }
+            if (!is_void) {
+                std::size_t& open_count = open_blocks[name];
+                if (closing && open_count == 0 && name != "p") {
+                    return std::nullopt;  // stray end tag: leave it to gumbo
+                }
+                open_count = closing ? (open_count > 0 ? open_count - 1 : 0) : open_count + 1;
+            }
             text.push_back(' ');
         } else if (!is_fast_inline(name)) {
             return std::nullopt;
