@@ -8,9 +8,8 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/feed_source.hpp"
 #include "config/config.hpp"
-#include "core/asio.hpp"
-#include "http/client.hpp"
 #include "match/matcher.hpp"
 #include "parse/parser.hpp"
 
@@ -28,56 +27,6 @@ constexpr std::string_view k_usage_text =
     "usage: feedwatch match --watchlists FILE [--query QUERY] FEED_FILE|URL|-\n"
     "       feedwatch match --query QUERY FEED_FILE|URL|-\n";
 
-struct Source {
-    std::string body;
-    std::string content_type;
-    std::string base;
-};
-
-bool is_url(const std::string& text) { return text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0; }
-
-// The user named this URL, so private addresses are allowed here (unlike in the daemon).
-core::Result<Source> download(const std::string& url)
-{
-    asio::io_context io;
-    http::Client client(io);
-    core::Result<Source> result = core::fail(core::ErrorCode::cancelled, "not run");
-    // A named closure: a lambda coroutine refers to its closure object, which must outlive run().
-    auto transfer = [&]() -> asio::awaitable<void> {
-        http::Request request;
-        request.url = url;
-        request.private_networks = http::PrivateNetworks::allow;
-        auto response = co_await client.perform(std::move(request));
-        client.stop();
-        if (!response) {
-            result = tl::unexpected(response.error());
-        } else if (response->status < 200 || response->status > 299) {
-            result = core::fail(core::ErrorCode::http_status, url + ": HTTP " + std::to_string(response->status));
-        } else {
-            result = Source{std::move(response->body), response->header("content-type"), response->effective_url};
-        }
-    };
-    asio::co_spawn(io, transfer(), asio::detached);
-    io.run();
-    return result;
-}
-
-core::Result<Source> read_input(const std::string& input)
-{
-    if (input == "-") {
-        return Source{std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()), "", ""};
-    }
-    if (is_url(input)) {
-        return download(input);
-    }
-    std::ifstream in(input, std::ios::binary);
-    if (!in) {
-        return core::fail(core::ErrorCode::io, input + ": cannot open");
-    }
-    std::ostringstream contents;
-    contents << in.rdbuf();
-    return Source{contents.str(), "", ""};
-}
 
 // The snippet with the words that made it match set off: bold on a terminal, «…» otherwise.
 std::string highlighted(const match::WatchlistSpec& spec, const std::string& snippet, bool terminal)
@@ -157,7 +106,7 @@ int match_command(const std::vector<std::string>& args)
     }
     const match::Matcher matcher(std::move(copies));
 
-    auto source = read_input(input);
+    auto source = read_feed_source(input);
     if (!source) {
         std::cerr << "feedwatch match: " << source.error().detail << '\n';
         return k_no_input;

@@ -1,62 +1,11 @@
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/commands.hpp"
-#include "core/asio.hpp"
-#include "http/client.hpp"
+#include "cli/feed_source.hpp"
 #include "parse/feed_json.hpp"
 #include "parse/parser.hpp"
 
 namespace feedwatch::cli {
-namespace {
-
-struct Source {
-    std::string body;
-    std::string content_type;
-    std::string base;
-};
-
-bool is_url(const std::string& text) { return text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0; }
-
-// The user named this URL, so private addresses are allowed here (unlike in the daemon).
-core::Result<Source> download(const std::string& url)
-{
-    asio::io_context io;
-    http::Client client(io);
-    core::Result<Source> result = core::fail(core::ErrorCode::cancelled, "not run");
-    // A named closure: a lambda coroutine refers to its closure object, which must outlive run().
-    auto transfer = [&]() -> asio::awaitable<void> {
-            http::Request request;
-            request.url = url;
-            request.private_networks = http::PrivateNetworks::allow;
-            auto response = co_await client.perform(std::move(request));
-            client.stop();
-            if (!response) {
-                result = tl::unexpected(response.error());
-            } else if (response->status < 200 || response->status > 299) {
-                result = core::fail(core::ErrorCode::http_status, url + ": HTTP " + std::to_string(response->status));
-            } else {
-                result = Source{std::move(response->body), response->header("content-type"), response->effective_url};
-            }
-    };
-    asio::co_spawn(io, transfer(), asio::detached);
-    io.run();
-    return result;
-}
-
-core::Result<Source> read_file(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return core::fail(core::ErrorCode::io, path + ": cannot open");
-    }
-    std::ostringstream contents;
-    contents << in.rdbuf();
-    return Source{contents.str(), "", ""};
-}
-
-}  // namespace
 
 int parse_command(const std::vector<std::string>& args)
 {
@@ -82,7 +31,7 @@ int parse_command(const std::vector<std::string>& args)
         std::cerr << "usage: feedwatch parse FILE|URL --json [--content-type CT] [--base URL]\n";
         return 64;
     }
-    auto source = is_url(input) ? download(input) : read_file(input);
+    auto source = read_feed_source(input);
     if (!source) {
         std::cerr << "feedwatch parse: " << source.error().detail << '\n';
         return 1;

@@ -132,7 +132,7 @@ asio::awaitable<FeedResponse> fetch_feed(http::Client& client, FeedRequest reque
     auto result = co_await client.perform(std::move(http_request));
     if (!result) {
         response.outcome = outcome_of(result.error().code);
-        response.detail = request.url + ": " + result.error().detail;
+        response.detail = result.error().detail;  // names the URL already
         co_return response;
     }
     response.status = result->status;

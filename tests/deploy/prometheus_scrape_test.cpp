@@ -10,6 +10,7 @@
 #include "core/asio.hpp"
 #include "e2e/daemon_process.hpp"
 #include "http/client.hpp"
+#include "support/loopback_http.hpp"
 
 namespace feedwatch {
 namespace {
@@ -18,33 +19,8 @@ using namespace std::chrono_literals;
 using testing::DaemonProcess;
 using testing::eventually;
 
-std::uint16_t free_port()
-{
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    return acceptor.local_endpoint().port();
-}
-
-std::string http_get(const std::string& url)
-{
-    asio::io_context io;
-    http::Client client(io);
-    std::string body;
-    auto get = [&]() -> asio::awaitable<void> {
-        http::Request request;
-        request.url = url;
-        request.timeout = 5s;
-        request.private_networks = http::PrivateNetworks::allow;
-        auto response = co_await client.perform(std::move(request));
-        if (response && response->status == 200) {
-            body = std::move(response->body);
-        }
-        client.stop();
-    };
-    asio::co_spawn(io, get(), asio::detached);
-    io.run();
-    return body;
-}
+using test::free_port;
+using test::http_get;
 
 void replace_all(std::string& text, const std::string& from, const std::string& to)
 {

@@ -19,6 +19,7 @@
 #include "demo/webhook_receiver.hpp"
 #include "e2e/daemon_process.hpp"
 #include "http/client.hpp"
+#include "support/loopback_http.hpp"
 
 namespace feedwatch {
 namespace {
@@ -43,33 +44,8 @@ std::string rss_item(const std::string& guid, const std::string& title, const st
            "</description></item>";
 }
 
-std::uint16_t free_port()
-{
-    asio::io_context io;
-    asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    return acceptor.local_endpoint().port();
-}
-
-std::string http_get(const std::string& url)
-{
-    asio::io_context io;
-    http::Client client(io);
-    std::string body;
-    auto get = [&]() -> asio::awaitable<void> {
-        http::Request request;
-        request.url = url;
-        request.timeout = 5s;
-        request.private_networks = http::PrivateNetworks::allow;
-        auto response = co_await client.perform(std::move(request));
-        if (response && response->status == 200) {
-            body = std::move(response->body);
-        }
-        client.stop();
-    };
-    asio::co_spawn(io, get(), asio::detached);
-    io.run();
-    return body;
-}
+using test::free_port;
+using test::http_get;
 
 // The value of the sample whose name and labels are exactly series, or -1.
 double metric(const std::string& text, const std::string& series)
