@@ -1,5 +1,6 @@
 // The HTTP API's handlers against a real store in a temp directory: listings, parameter
 // errors, the bearer token and the alert stream's replay.
+#include "support/temp_dir.hpp"
 #include "api/api.hpp"
 
 #include <stdlib.h>
@@ -20,28 +21,7 @@ namespace {
 
 using nlohmann::json;
 
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "feedwatch-api-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using testing_support::TempDir;
 
 constexpr const char* k_feed = "http://127.0.0.1:1/wire.xml";
 

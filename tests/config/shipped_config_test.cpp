@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "config/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace feedwatch::config {
 namespace {

@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include "deliver/deliverer.hpp"
 
 #include <cstdlib>
@@ -21,28 +22,7 @@ using namespace std::chrono_literals;
 constexpr const char* k_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 constexpr const char* k_second_secret = "whsec_c2Vjb25kLXNlY3JldA==";
 
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "feedwatch-deliver-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using testing_support::TempDir;
 
 // Runs handlers until done() or timeout; true when done.
 bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::steady_clock::duration timeout = 10s)

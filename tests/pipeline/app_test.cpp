@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "config/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "support/run_until_complete.hpp"
 #include "support/scripted_origin.hpp"
 

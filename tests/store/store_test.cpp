@@ -1,3 +1,4 @@
+#include "support/temp_dir.hpp"
 #include "store/store.hpp"
 
 #include <cstdlib>
@@ -12,29 +13,7 @@ namespace {
 
 using std::chrono::seconds;
 
-// A fresh directory under TMPDIR, removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "feedwatch-store-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using testing_support::TempDir;
 
 core::Instant at(std::int64_t unix_seconds)
 {
