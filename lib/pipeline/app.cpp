@@ -1,7 +1,6 @@
 #include "pipeline/app.hpp"
 
 #include <algorithm>
-#include <map>
 #include <random>
 #include <unordered_map>
 #include <utility>
@@ -11,12 +10,10 @@
 #include "api/api.hpp"
 #include "deliver/alerts_api.hpp"
 #include "deliver/deliverer.hpp"
-#include "deliver/payload.hpp"
 #include "fetch/fetcher.hpp"
 #include "http/client.hpp"
 #include "match/matcher.hpp"
-#include "model/ids.hpp"
-#include "parse/parser.hpp"
+#include "pipeline/ingest.hpp"
 #include "pipeline/poll_policy.hpp"
 #include "pipeline/scheduler.hpp"
 #include "serve/server.hpp"
@@ -128,6 +125,10 @@ struct App::Impl {
     double health_counts[3] = {0, 0, 0};  // by FeedHealth
     std::minstd_rand random{std::random_device{}()};
     bool stopped = false;
+    // Ingest workers (pipeline/ingest.hpp). Two: parses of large feeds overlap without
+    // taking both cores from the loop; also the bound on concurrent DOMs in memory.
+    // Declared last: destroyed (joined) first, while everything a job touches still exists.
+    asio::thread_pool workers{2};
 
     serve::Response handle(const serve::Request& request) const;
     void index_feeds();
@@ -139,6 +140,7 @@ struct App::Impl {
     asio::awaitable<std::optional<Seconds>> poll_feed(const config::FeedConfig& feed, store::FeedState state);
     // Applies the plan to state (next poll, interval, disabled) and updates feedwatch_feeds.
     PollPlan plan(const config::FeedConfig& feed, store::FeedState& state, PollFacts facts);
+    PollBounds bounds_of(const config::FeedConfig& feed) const;
     void set_health(const std::string& url, FeedHealth value);
     void publish_health();
     std::optional<Seconds> save_state(const std::string& url, store::FeedState& state, PollPlan plan);
@@ -215,11 +217,7 @@ void App::Impl::publish_health()
 
 PollPlan App::Impl::plan(const config::FeedConfig& feed, store::FeedState& state, PollFacts facts)
 {
-    PollBounds bounds;
-    bounds.interval = feed.interval.value_or(config.fetch.interval);
-    bounds.min_interval = config.fetch.min_interval;
-    bounds.max_interval = config.fetch.max_interval;
-    bounds.fixed = feed.interval.has_value();
+    const PollBounds bounds = bounds_of(feed);
     facts.consecutive_errors = state.consecutive_errors;
     facts.previous_interval = Seconds{state.interval_seconds};
     const PollPlan next = plan_next_poll(bounds, facts, std::uniform_real_distribution<double>(0.0, 1.0)(random));
@@ -227,6 +225,16 @@ PollPlan App::Impl::plan(const config::FeedConfig& feed, store::FeedState& state
     state.next_poll = core::now() + next.delay;
     state.disabled = next.disabled;
     return next;
+}
+
+PollBounds App::Impl::bounds_of(const config::FeedConfig& feed) const
+{
+    PollBounds bounds;
+    bounds.interval = feed.interval.value_or(config.fetch.interval);
+    bounds.min_interval = config.fetch.min_interval;
+    bounds.max_interval = config.fetch.max_interval;
+    bounds.fixed = feed.interval.has_value();
+    return bounds;
 }
 
 std::optional<Seconds> App::Impl::save_state(const std::string& url, store::FeedState& state, PollPlan next)
@@ -312,96 +320,56 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     }
 
     const auto body_bytes = static_cast<double>(response.body.size());
-    const parse::ParseOptions parse_options{response.content_type, response.effective_url};
-    auto parsed = parse::parse_feed(response.body, parse_options);
-    if (!parsed) {
+    IngestJob job;
+    job.feed = feed;
+    job.bounds = bounds_of(feed);
+    job.jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+    job.state = std::move(state);
+    job.response = std::move(response);
+    job.matcher = matcher;
+    // Parsing, dedupe lookups, matching and the write run on a worker: the loop thread only
+    // moves bytes, so one large feed or a slow disk never delays another feed's alert.
+    auto work = [&store = store, job = std::move(job)]() mutable -> asio::awaitable<IngestResult> {
+        co_return ingest(store, std::move(job));
+    };
+    const IngestResult result = co_await asio::co_spawn(workers.get_executor(), std::move(work), asio::use_awaitable);
+    if (stopped) {
+        co_return std::nullopt;
+    }
+    if (result.outcome == IngestOutcome::parse_error) {
         metrics.fetch_finished("parse_error", seconds, body_bytes);
-        spdlog::warn("parse {}: {}", feed.url, parsed.error().detail);
-        ++state.consecutive_errors;
-        PollFacts facts;
-        facts.result = PollResult::failed;
-        co_return save_state(feed.url, state, plan(feed, state, facts));
+        spdlog::warn("parse {}: {}", feed.url, result.detail);
+        set_health(feed.url, health_of(result.state));
+        co_return result.plan.delay;
     }
     metrics.fetch_finished("ok", seconds, body_bytes);
-    for (const auto& error : parsed->errors) {
+    for (const auto& error : result.recovered) {
         spdlog::warn("parse {}: recovered: {}", feed.url, error);
     }
-
-    const core::Instant now = core::now();
-    store::PollCommit commit;
-    commit.feed_url = feed.url;
-    const model::FeedRef feed_ref{feed.url, parsed->feed.title};
-    const match::FeedInfo feed_info{feed.url, parsed->feed.title, feed.tags};  // for feed: terms and scopes
-    std::size_t duplicates = 0;
-    std::map<std::string, int> matches_by_watchlist;
-    std::vector<core::Instant> publication_dates;
-    for (const auto& item : parsed->items) {
-        if (auto date = item.published ? item.published : item.updated) {
-            publication_dates.push_back(*date);
-        }
-    }
-    for (auto& item : parsed->items) {
-        auto seen = store.seen(feed.url, item.id);
-        if (!seen) {
-            spdlog::error("store: {}: {}", feed.url, seen.error().detail);
-            co_return retry_soon;
-        }
-        if (*seen) {
-            ++duplicates;
-            continue;
-        }
-        model::Article article{model::article_id(feed.url, item.id), feed_ref, std::move(item), now};
-        for (const auto& hit : matcher->match(article.item, feed_info)) {
-            ++matches_by_watchlist[hit.watchlist];
-            const std::string body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
-            for (const auto& webhook : hit.notify) {
-                commit.outbox.push_back(model::OutboxEntry{webhook, model::webhook_id(hit.watchlist, webhook, article.id),
-                                                           hit.watchlist, article.id, body, now, now, 0});
-            }
-        }
-        commit.articles.push_back(std::move(article));
-    }
-    state.etag = response.etag;
-    state.last_modified = response.last_modified;
-    state.title = parsed->feed.title;
-    state.last_success = now;
-    state.consecutive_errors = 0;
-    PollFacts facts;
-    facts.result = PollResult::changed;
-    facts.publish_gap = publish_gap(std::move(publication_dates));
-    facts.feed_ttl = parsed->feed.ttl;
-    facts.update_period = parsed->feed.update_period;
-    facts.fresh_for = response.fresh_for;
-    const PollPlan next = plan(feed, state, facts);
-    commit.state = state;
-
-    // Validators are saved only with the articles: if this write fails, the next poll
-    // fetches the whole feed again and nothing is lost.
-    if (auto committed = store.commit(commit); !committed) {
-        spdlog::error("store: committing {} articles of {}: {}", commit.articles.size(), feed.url,
-                      committed.error().detail);
+    if (result.outcome == IngestOutcome::store_error) {
+        spdlog::error("store: {}: {}", feed.url, result.detail);
         co_return retry_soon;
     }
-    set_health(feed.url, health_of(state));
-    metrics.articles_new(static_cast<double>(commit.articles.size()));
-    metrics.articles_duplicate(static_cast<double>(duplicates));
-    for (const auto& [watchlist, count] : matches_by_watchlist) {
-        for (int i = 0; i < count; ++i) {
+    set_health(feed.url, health_of(result.state));
+    metrics.articles_new(static_cast<double>(result.new_articles));
+    metrics.articles_duplicate(static_cast<double>(result.duplicates));
+    for (const auto& [watchlist, count] : result.matches) {
+        for (std::size_t i = 0; i < count; ++i) {
             metrics.matched(watchlist);
         }
     }
-    for (const auto& entry : commit.outbox) {
-        metrics.alert_created(entry.watchlist);
+    for (const auto& watchlist : result.alerts) {
+        metrics.alert_created(watchlist);
     }
-    if (!commit.articles.empty()) {
-        spdlog::info("{}: {} new, {} seen, {} alerts queued", feed.url, commit.articles.size(), duplicates,
-                     commit.outbox.size());
+    if (result.new_articles > 0) {
+        spdlog::info("{}: {} new, {} seen, {} alerts queued", feed.url, result.new_articles, result.duplicates,
+                     result.alerts.size());
     }
-    if (!commit.outbox.empty()) {
+    if (!result.alerts.empty()) {
         deliverer.wake();  // it reports feedwatch_outbox_pending
         api.publish_new_alerts();
     }
-    co_return next.delay;
+    co_return result.plan.delay;
 }
 
 App::App(asio::io_context& io, config::Config config, store::Store& store, metrics::Metrics& metrics)
@@ -490,6 +458,7 @@ void App::stop()
         m_impl->server->stop();
     }
     m_impl->client.stop();
+    m_impl->workers.join();  // jobs in flight finish their writes; their results are dropped
 }
 
 bool App::healthy() const { return m_impl->store.healthy(); }

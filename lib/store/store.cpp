@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cinttypes>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -98,11 +100,88 @@ core::Result<void> check(const rocksdb::Status& status, std::string_view what)
     return core::fail(core::ErrorCode::store, std::string(what) + ": " + status.ToString());
 }
 
+// Group commit without holding anyone up: writers append to the WAL unsynced (visible at
+// once, safe against a process kill) and ask this thread for an fsync; one SyncWAL covers
+// every write made before it started, however many polls asked meanwhile.
+class WalSyncer {
+public:
+    explicit WalSyncer(rocksdb::DB& db) : m_db(db), m_thread([this] { run(); }) {}
+    ~WalSyncer()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+    WalSyncer(const WalSyncer&) = delete;
+    WalSyncer& operator=(const WalSyncer&) = delete;
+
+    void request()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            ++m_requested;
+        }
+        m_wake.notify_one();
+    }
+
+    // Blocks until every write made before the call is fsynced.
+    core::Result<void> wait()
+    {
+        std::unique_lock lock(m_mutex);
+        const std::uint64_t target = ++m_requested;
+        m_wake.notify_one();
+        m_synced_cv.wait(lock, [&] { return m_synced >= target || m_stopping; });
+        if (!m_error.empty()) {
+            return core::fail(core::ErrorCode::store, "fsync of the write-ahead log: " + m_error);
+        }
+        return {};
+    }
+
+    bool failing() const
+    {
+        const std::lock_guard lock(m_mutex);
+        return !m_error.empty();
+    }
+
+private:
+    void run()
+    {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            m_wake.wait(lock, [&] { return m_stopping || m_requested != m_synced; });
+            if (m_requested == m_synced) {
+                return;  // stopping with nothing left to sync
+            }
+            const std::uint64_t target = m_requested;
+            lock.unlock();
+            const rocksdb::Status status = m_db.SyncWAL();
+            lock.lock();
+            m_error = status.ok() ? std::string{} : status.ToString();
+            m_synced = target;
+            m_synced_cv.notify_all();
+        }
+    }
+
+    rocksdb::DB& m_db;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_synced_cv;
+    std::uint64_t m_requested = 0;
+    std::uint64_t m_synced = 0;
+    bool m_stopping = false;
+    std::string m_error;  // of the last SyncWAL; empty when it succeeded
+    std::thread m_thread;  // last: starts after the members it reads
+};
+
 }  // namespace
 
 struct Store::Impl {
     std::filesystem::path dir;
     std::unique_ptr<rocksdb::DB> db;
+    std::unique_ptr<WalSyncer> syncer;  // destroyed (joined) before db: see ~Store
     // Serialises read-check-write sequences on the outbox (dedup index, sequence) and guards
     // the in-memory index.
     mutable std::mutex write_mutex;
@@ -172,6 +251,10 @@ Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
 Store::~Store()
 {
+    if (m_impl && m_impl->syncer) {
+        static_cast<void>(m_impl->syncer->wait());  // nothing to report to at this point
+        m_impl->syncer.reset();
+    }
     if (m_impl && m_impl->db) {
         // Best effort: flush nothing, just release the LOCK and file handles cleanly.
         m_impl->db->Close().PermitUncheckedError();
@@ -210,6 +293,7 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
     auto impl = std::make_unique<Impl>();
     impl->dir = dir;
     impl->db.reset(raw);
+    impl->syncer = std::make_unique<WalSyncer>(*impl->db);
 
     // Count pending rows and continue the sequence after the highest one still queued.
     auto rows = impl->scan_outbox(SIZE_MAX, [](const model::OutboxEntry&) { return true; });
@@ -300,10 +384,13 @@ core::Result<void> Store::commit(const PollCommit& commit)
     std::uint64_t article_sequence = m_impl->next_article_sequence;
     history::add_alerts(batch, queued_entries, alert_sequence);
     history::add_articles(batch, commit.articles, article_sequence);
-    // fsync only when the batch creates alerts: articles and validators lost to a power cut
-    // are fetched again by the next poll (the validators go with them).
-    const rocksdb::WriteOptions options = commit.outbox.empty() ? m_impl->unsynced() : m_impl->synced();
-    if (auto status = check(m_impl->db->Write(options, &batch), "commit poll of " + commit.feed_url);
+    // Visible and safe against a process kill as soon as Write returns; against a power cut
+    // once the background fsync (requested below for batches that create alerts) is done.
+    // The deliverer may send an alert before that fsync: if power fails in between, the
+    // batch is lost with the feed's validators, the next poll fetches the item again and
+    // re-creates the alert under the same webhook-id (a duplicate the receiver recognises).
+    // Articles without alerts are not worth an fsync: the next poll fetches them again.
+    if (auto status = check(m_impl->db->Write(m_impl->unsynced(), &batch), "commit poll of " + commit.feed_url);
         !status) {
         return status;
     }
@@ -312,7 +399,15 @@ core::Result<void> Store::commit(const PollCommit& commit)
     m_impl->next_article_sequence = article_sequence;
     m_impl->pending += queued.size();
     m_impl->index.insert(added.begin(), added.end());
+    if (!commit.outbox.empty()) {
+        m_impl->syncer->request();
+    }
     return {};
+}
+
+core::Result<void> Store::sync()
+{
+    return m_impl->syncer->wait();
 }
 
 core::Result<void> Store::save_feed_state(const std::string& feed_url, const FeedState& state)
@@ -556,7 +651,7 @@ bool Store::healthy() const
 {
     std::string value;
     const rocksdb::Status status = m_impl->db->Get(rocksdb::ReadOptions{}, "h/probe", &value);
-    return status.ok() || status.IsNotFound();
+    return (status.ok() || status.IsNotFound()) && !m_impl->syncer->failing();
 }
 
 }  // namespace feedwatch::store

@@ -34,8 +34,8 @@ struct FeedState {
     bool disabled = false;  // 410 Gone: not polled until the configuration changes the URL
 };
 
-// Everything one poll changes, written in one synced WriteBatch: after a crash it is all
-// there or none of it is.
+// Everything one poll changes, written in one WriteBatch: after a crash it is all there or
+// none of it is.
 struct PollCommit {
     std::string feed_url;
     FeedState state;
@@ -74,7 +74,12 @@ public:
     // True when the item of this feed was stored before.
     core::Result<bool> seen(const std::string& feed_url, const std::string& item_id) const;
     core::Result<std::optional<model::Article>> article(const std::string& article_id) const;
+    // Visible at once and safe against a process kill; a batch that creates alerts is also
+    // fsynced by a background thread that covers many batches with one fsync (group commit).
+    // Thread-safe, like every method here.
     core::Result<void> commit(const PollCommit& commit);
+    // Blocks until everything written so far is fsynced (also done when the store closes).
+    core::Result<void> sync();
     // Saves feed state alone (304s, errors).
     core::Result<void> save_feed_state(const std::string& feed_url, const FeedState& state);
 

@@ -1,0 +1,116 @@
+#include "pipeline/ingest.hpp"
+
+#include <utility>
+
+#include "deliver/payload.hpp"
+#include "model/ids.hpp"
+#include "parse/parser.hpp"
+
+namespace feedwatch::pipeline {
+namespace {
+
+PollPlan plan_for(const IngestJob& job, store::FeedState& state, PollFacts facts)
+{
+    facts.consecutive_errors = state.consecutive_errors;
+    facts.previous_interval = Seconds{state.interval_seconds};
+    const PollPlan next = plan_next_poll(job.bounds, facts, job.jitter);
+    state.interval_seconds = next.interval.count();
+    state.next_poll = core::now() + next.delay;
+    state.disabled = next.disabled;
+    return next;
+}
+
+IngestResult parse_failed(store::Store& store, IngestJob& job, std::string detail)
+{
+    IngestResult result;
+    result.outcome = IngestOutcome::parse_error;
+    result.detail = std::move(detail);
+    result.state = std::move(job.state);
+    ++result.state.consecutive_errors;
+    PollFacts facts;
+    facts.result = PollResult::failed;
+    result.plan = plan_for(job, result.state, facts);
+    if (auto saved = store.save_feed_state(job.feed.url, result.state); !saved) {
+        result.detail += "; saving feed state: " + saved.error().detail;
+    }
+    return result;
+}
+
+}  // namespace
+
+IngestResult ingest(store::Store& store, IngestJob job)
+{
+    const std::string& url = job.feed.url;
+    const parse::ParseOptions options{job.response.content_type, job.response.effective_url};
+    auto parsed = parse::parse_feed(job.response.body, options);
+    if (!parsed) {
+        return parse_failed(store, job, parsed.error().detail);
+    }
+    IngestResult result;
+    result.recovered = std::move(parsed->errors);
+
+    const core::Instant now = core::now();
+    store::PollCommit commit;
+    commit.feed_url = url;
+    const model::FeedRef feed_ref{url, parsed->feed.title};
+    const match::FeedInfo feed_info{url, parsed->feed.title, job.feed.tags};  // for feed: terms and scopes
+    std::vector<core::Instant> publication_dates;
+    for (const auto& item : parsed->items) {
+        if (auto date = item.published ? item.published : item.updated) {
+            publication_dates.push_back(*date);
+        }
+    }
+    for (auto& item : parsed->items) {
+        auto seen = store.seen(url, item.id);
+        if (!seen) {
+            result.detail = seen.error().detail;
+            return result;  // store_error
+        }
+        if (*seen) {
+            ++result.duplicates;
+            continue;
+        }
+        model::Article article{model::article_id(url, item.id), feed_ref, std::move(item), now};
+        for (const auto& hit : job.matcher->match(article.item, feed_info)) {
+            ++result.matches[hit.watchlist];
+            const std::string body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
+            for (const auto& webhook : hit.notify) {
+                commit.outbox.push_back(model::OutboxEntry{webhook, model::webhook_id(hit.watchlist, webhook, article.id),
+                                                           hit.watchlist, article.id, body, now, now, 0});
+            }
+        }
+        commit.articles.push_back(std::move(article));
+    }
+
+    store::FeedState& state = job.state;
+    state.etag = job.response.etag;
+    state.last_modified = job.response.last_modified;
+    state.title = parsed->feed.title;
+    state.last_success = now;
+    state.consecutive_errors = 0;
+    PollFacts facts;
+    facts.result = PollResult::changed;
+    facts.publish_gap = publish_gap(std::move(publication_dates));
+    facts.feed_ttl = parsed->feed.ttl;
+    facts.update_period = parsed->feed.update_period;
+    facts.fresh_for = job.response.fresh_for;
+    result.plan = plan_for(job, state, facts);
+    commit.state = state;
+
+    // Validators are saved only with the articles: if this write fails, the next poll
+    // fetches the whole feed again and nothing is lost.
+    if (auto committed = store.commit(commit); !committed) {
+        result.detail = "committing " + std::to_string(commit.articles.size()) + " articles: " + committed.error().detail;
+        return result;  // store_error
+    }
+    result.outcome = IngestOutcome::committed;
+    result.state = std::move(state);
+    result.new_articles = commit.articles.size();
+    result.alerts.reserve(commit.outbox.size());
+    for (auto& entry : commit.outbox) {
+        result.alerts.push_back(std::move(entry.watchlist));
+    }
+    return result;
+}
+
+}  // namespace feedwatch::pipeline
