@@ -254,6 +254,26 @@ struct Deliverer::Impl {
         }
     }
 
+    // Webhooks that answered 410 before a restart stay disabled while their URL is the same.
+    void restore_gone()
+    {
+        auto gone = store.gone_webhooks();
+        if (!gone) {
+            spdlog::error("webhooks: reading 410 marks: {}", gone.error().detail);
+            return;
+        }
+        for (const auto& [webhook, url] : *gone) {
+            const WebhookTarget* target = find_target(webhook);
+            if (target != nullptr && target->url == url) {
+                spdlog::warn("webhook {}: disabled since it answered 410 Gone; reload the configuration to try it again",
+                             webhook);
+                set_health(webhook, states[webhook], WebhookHealth::disabled);
+            } else if (auto cleared = store.clear_webhook_gone(webhook); !cleared) {
+                spdlog::error("webhook {}: {}", webhook, cleared.error().detail);
+            }
+        }
+    }
+
     void report_queues() const
     {
         if (!events.queues) {
@@ -513,6 +533,10 @@ struct Deliverer::Impl {
                     observe(target.name, outcome, now_system - row.entry.created);
                 }
                 set_health(target.name, state, WebhookHealth::disabled);
+                if (auto marked = store.mark_webhook_gone(target.name, target.url); !marked) {
+                    spdlog::error("webhook {}: {}; it will be tried again after a restart", target.name,
+                                  marked.error().detail);
+                }
                 co_return;
             }
             if (retryable_status(status)) {
@@ -585,6 +609,7 @@ void Deliverer::start()
         return;
     }
     m_impl->started = true;
+    m_impl->restore_gone();
     auto loop = Impl::drain_loop(m_impl);
     asio::co_spawn(m_impl->io, std::move(loop), asio::detached);
 }
@@ -603,6 +628,11 @@ void Deliverer::set_targets(std::vector<WebhookTarget> targets)
     m_impl->targets = std::move(targets);
     m_impl->warned.clear();
     for (auto& [webhook, state] : m_impl->states) {
+        if (state.health == WebhookHealth::disabled) {
+            if (auto cleared = m_impl->store.clear_webhook_gone(webhook); !cleared) {
+                spdlog::error("webhook {}: {}", webhook, cleared.error().detail);
+            }
+        }
         m_impl->set_health(webhook, state, WebhookHealth::healthy);
     }
     m_impl->warn_about_secrets();

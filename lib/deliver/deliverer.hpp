@@ -3,7 +3,8 @@
 // Webhooks, retried with backoff until the receiver answers 2xx or give_up_after passes (then
 // the row moves to the store's dead letters). Rows survive restarts because they live in the
 // store until delivered. Per webhook: bounded concurrency, FIFO except rows waiting for a
-// retry, max_per_minute with digests, 410 Gone disables the webhook until the next reload.
+// retry, max_per_minute with digests, 410 Gone disables the webhook until the next reload
+// (across restarts too, while its URL stays the same).
 #include <chrono>
 #include <functional>
 #include <memory>

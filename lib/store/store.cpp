@@ -34,12 +34,14 @@ namespace {
 //   w/<webhook_id>                       outbox index -> outbox or dead key, so that a
 //                                        webhook_id is queued at most once
 //   d/<webhook_id>                       dead-letter row JSON (gave up after give_up_after)
+//   g/<webhook name>                     URL of a webhook that answered 410 Gone
 constexpr std::string_view k_article_prefix = "a/";
 constexpr std::string_view k_seen_prefix = "s/";
 constexpr std::string_view k_feed_prefix = "f/";
 constexpr std::string_view k_outbox_prefix = "o/";
 constexpr std::string_view k_outbox_index_prefix = "w/";
 constexpr std::string_view k_dead_prefix = "d/";
+constexpr std::string_view k_gone_prefix = "g/";
 
 std::string article_key(std::string_view article_id)
 {
@@ -625,6 +627,32 @@ core::Result<std::size_t> Store::requeue_dead(core::Instant now)
         count += *requeued ? 1 : 0;
     }
     return count;
+}
+
+core::Result<void> Store::mark_webhook_gone(const std::string& webhook, const std::string& url)
+{
+    return check(m_impl->db->Put(m_impl->synced(), std::string(k_gone_prefix).append(webhook), url),
+                 "mark webhook " + webhook + " gone");
+}
+
+core::Result<void> Store::clear_webhook_gone(const std::string& webhook)
+{
+    return check(m_impl->db->Delete(m_impl->unsynced(), std::string(k_gone_prefix).append(webhook)),
+                 "clear gone mark of webhook " + webhook);
+}
+
+core::Result<std::map<std::string, std::string>> Store::gone_webhooks() const
+{
+    std::map<std::string, std::string> gone;
+    const rocksdb::Slice prefix(k_gone_prefix.data(), k_gone_prefix.size());
+    std::unique_ptr<rocksdb::Iterator> it(m_impl->db->NewIterator(rocksdb::ReadOptions{}));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        gone.emplace(it->key().ToString().substr(prefix.size()), it->value().ToString());
+    }
+    if (auto status = check(it->status(), "scan gone webhooks"); !status) {
+        return tl::unexpected(status.error());
+    }
+    return gone;
 }
 
 std::size_t Store::outbox_pending() const

@@ -116,6 +116,13 @@ public:
     // Requeues every dead row; returns how many.
     core::Result<std::size_t> requeue_dead(core::Instant now);
 
+    // Webhooks disabled by 410 Gone, by name, with the URL that answered it: the mark
+    // outlives a restart (a webhook that said Gone must not be hit again on every start) and
+    // applies only while the webhook keeps that URL.
+    core::Result<void> mark_webhook_gone(const std::string& webhook, const std::string& url);
+    core::Result<void> clear_webhook_gone(const std::string& webhook);
+    core::Result<std::map<std::string, std::string>> gone_webhooks() const;
+
     // A cheap read that proves the database answers.
     bool healthy() const;
 

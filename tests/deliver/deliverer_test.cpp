@@ -477,6 +477,42 @@ TEST_F(DelivererTest, GoneDisablesWebhookKeepsAlertsUntilReload)
     EXPECT_EQ(health.back(), std::make_pair(std::string("ops"), WebhookHealth::healthy));
 }
 
+TEST_F(DelivererTest, GoneStaysDisabledAcrossARestartWhileTheWebhookKeepsItsUrl)
+{
+    queue_alert("a");
+    m_response.status = 410;
+    std::vector<WebhookHealth> health;
+    DeliveryEvents events;
+    events.health = [&](const std::string&, WebhookHealth state) { health.push_back(state); };
+    const WebhookTarget webhook = target(receiver_url());
+    m_deliverer = std::make_unique<Deliverer>(m_io, *m_store, m_client, std::vector<WebhookTarget>{webhook}, events);
+    m_deliverer->start();
+    ASSERT_TRUE(run_until(m_io, [&] { return !health.empty(); }));
+    m_deliverer->stop();
+
+    // "Restart": a new deliverer over the same store and the same URL sends nothing.
+    m_response.status = 200;
+    health.clear();
+    m_deliverer = std::make_unique<Deliverer>(m_io, *m_store, m_client, std::vector<WebhookTarget>{webhook}, events);
+    m_deliverer->start();
+    m_io.run_for(1500ms);
+    EXPECT_EQ(m_received.size(), 1u);
+    EXPECT_EQ(health, std::vector<WebhookHealth>{WebhookHealth::disabled});
+    EXPECT_EQ(m_store->outbox_pending(), 1u);
+    m_deliverer->stop();
+
+    // A restart with a new URL for the webhook delivers, and the mark is gone.
+    WebhookTarget moved = webhook;
+    moved.url = receiver_url() + "?moved";
+    m_deliverer = std::make_unique<Deliverer>(m_io, *m_store, m_client, std::vector<WebhookTarget>{moved}, events);
+    m_deliverer->start();
+    ASSERT_TRUE(run_until(m_io, [&] { return m_store->outbox_pending() == 0; }));
+    EXPECT_EQ(m_received.size(), 2u);
+    auto gone = m_store->gone_webhooks();
+    ASSERT_TRUE(gone);
+    EXPECT_TRUE(gone->empty());
+}
+
 TEST_F(DelivererTest, OtherClientErrorRetriesAndMarksUnhealthy)
 {
     queue_alert();
