@@ -484,7 +484,11 @@ serve::Response Api::Impl::feed_list()
                          {"next_poll", nullptr},
                          {"consecutive_errors", 0},
                          {"interval_seconds", nullptr},
-                         {"moved_to", nullptr}});
+                         {"moved_to", nullptr},
+                         {"last_outcome", nullptr},
+                         {"last_status", nullptr},
+                         {"last_poll", nullptr},
+                         {"items_seen", 0}});
         } else {
             const char* health = state->disabled ? "disabled" : state->consecutive_errors > 0 ? "failing" : "ok";
             // Stale: no successful poll for three intervals (or ever, once a poll is overdue
@@ -501,10 +505,12 @@ serve::Response Api::Impl::feed_list()
                          {"next_poll", state->next_poll ? json(core::format_rfc3339(*state->next_poll)) : json(nullptr)},
                          {"consecutive_errors", state->consecutive_errors},
                          {"interval_seconds", state->interval_seconds},
-                         {"moved_to", state->moved_to.empty() ? json(nullptr) : json(state->moved_to)}});
+                         {"moved_to", state->moved_to.empty() ? json(nullptr) : json(state->moved_to)},
+                         {"last_outcome", state->last_outcome.empty() ? json(nullptr) : json(state->last_outcome)},
+                         {"last_status", state->last_status == 0 ? json(nullptr) : json(state->last_status)},
+                         {"last_poll", state->last_poll ? json(core::format_rfc3339(*state->last_poll)) : json(nullptr)},
+                         {"items_seen", state->items_seen}});
         }
-        // Not kept in FeedState yet: the last outcome, its HTTP status and a count of items.
-        item.update({{"last_outcome", nullptr}, {"last_status", nullptr}, {"items_seen", nullptr}});
         list.push_back(std::move(item));
     }
     return json_response(200, json{{"feeds", std::move(list)}});

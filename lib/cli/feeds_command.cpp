@@ -191,7 +191,7 @@ int feeds_command(const std::vector<std::string>& args)
     }
     std::vector<json> feeds(body["feeds"].begin(), body["feeds"].end());
     std::stable_sort(feeds.begin(), feeds.end(), [](const json& a, const json& b) { return rank(a) < rank(b); });
-    std::cout << "STATE     ERRORS  LAST SUCCESS          NEXT POLL             FEED\n";
+    std::cout << "STATE     ERRORS  LAST POLL         LAST SUCCESS          NEXT POLL             FEED\n";
     for (const json& feed : feeds) {
         std::string state = feed.value("state", "");
         if (feed.value("stale", false)) {
@@ -200,12 +200,17 @@ int feeds_command(const std::vector<std::string>& args)
         state.resize(std::max<std::size_t>(state.size(), 9), ' ');
         std::string errors = text_of(feed["consecutive_errors"]);
         errors.resize(std::max<std::size_t>(errors.size(), 7), ' ');
+        std::string outcome = feed["last_outcome"].is_string() ? feed["last_outcome"].get<std::string>() : "-";
+        if (feed["last_status"].is_number()) {
+            outcome += " " + text_of(feed["last_status"]);
+        }
+        outcome.resize(std::max<std::size_t>(outcome.size(), 17), ' ');
         std::string last = text_of(feed["last_success"]);
         last.resize(std::max<std::size_t>(last.size(), 21), ' ');
         std::string next = text_of(feed["next_poll"]);
         next.resize(std::max<std::size_t>(next.size(), 21), ' ');
         const std::string title = feed.value("title", "");
-        std::cout << state << " " << errors << " " << last << " " << next << " " << feed.value("url", "")
+        std::cout << state << " " << errors << " " << outcome << " " << last << " " << next << " " << feed.value("url", "")
                   << (title.empty() ? "" : "  (" + title + ")") << "\n";
     }
     std::cout << feeds.size() << " feeds (* = stale: no successful poll for three intervals)\n";

@@ -290,6 +290,9 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
         co_return std::nullopt;
     }
     const double seconds = response.elapsed.count();
+    state.last_outcome = fetch::to_string(response.outcome);
+    state.last_status = response.status;
+    state.last_poll = core::now();
     if (!response.moved_to.empty() && response.moved_to != state.moved_to) {
         spdlog::info("{}: moved permanently to {}; polling the new URL from now on", feed.url, response.moved_to);
         state.moved_to = response.moved_to;

@@ -26,6 +26,7 @@ IngestResult parse_failed(store::Store& store, IngestJob& job, std::string detai
     result.outcome = IngestOutcome::parse_error;
     result.detail = std::move(detail);
     result.state = std::move(job.state);
+    result.state.last_outcome = "parse_error";
     ++result.state.consecutive_errors;
     PollFacts facts;
     facts.result = PollResult::failed;
@@ -88,6 +89,7 @@ IngestResult ingest(store::Store& store, IngestJob job)
     state.title = parsed->feed.title;
     state.last_success = now;
     state.consecutive_errors = 0;
+    state.items_seen += static_cast<std::int64_t>(commit.articles.size());
     PollFacts facts;
     facts.result = PollResult::changed;
     facts.publish_gap = publish_gap(std::move(publication_dates));

@@ -101,6 +101,10 @@ std::string encode_feed_state(const FeedState& state)
         {"interval_seconds", state.interval_seconds},
         {"moved_to", state.moved_to},
         {"disabled", state.disabled},
+        {"last_outcome", state.last_outcome},
+        {"last_status", state.last_status},
+        {"last_poll", optional_instant_to_json(state.last_poll)},
+        {"items_seen", state.items_seen},
     };
     return dump(value);
 }
@@ -169,6 +173,10 @@ core::Result<FeedState> decode_feed_state(std::string_view text)
         state.interval_seconds = value.value("interval_seconds", std::int64_t{0});
         state.moved_to = string_of(value, "moved_to");
         state.disabled = value.value("disabled", false);
+        state.last_outcome = string_of(value, "last_outcome");
+        state.last_status = value.value("last_status", 0L);
+        state.last_poll = optional_instant_from_json(value, "last_poll");
+        state.items_seen = value.value("items_seen", std::int64_t{0});
         return state;
     });
 }

@@ -32,6 +32,12 @@ struct FeedState {
     std::int64_t interval_seconds = 0;  // the interval in force; 0 until first computed
     std::string moved_to;  // URL after a permanent redirect (301/308); polled instead
     bool disabled = false;  // 410 Gone: not polled until the configuration changes the URL
+    // The last poll, for the feeds listing: its outcome ("ok", "not_modified", "http_error",
+    // "parse_error", ...; empty before the first), its HTTP status (0 without an exchange).
+    std::string last_outcome;
+    long last_status = 0;
+    std::optional<core::Instant> last_poll;
+    std::int64_t items_seen = 0;  // articles stored from this feed, all polls together
 };
 
 // Everything one poll changes, written in one WriteBatch: after a crash it is all there or

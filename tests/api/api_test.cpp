@@ -207,6 +207,27 @@ TEST_F(ApiTest, ListsConfiguredFeedsWithStoredStateAndWatchlists)
     EXPECT_EQ(watchlists[0]["query"], "Huawei OR indictment");
 }
 
+TEST_F(ApiTest, FeedsShowTheLastOutcomeStatusAndItemsSeen)
+{
+    store::FeedState state;
+    state.title = "The Wire";
+    state.consecutive_errors = 2;
+    state.last_outcome = "http_error";
+    state.last_status = 503;
+    state.last_poll = m_t0;
+    state.items_seen = 41;
+    ASSERT_TRUE(m_store->save_feed_state(k_feed, state));
+    const json feeds = body_of(get("/api/v1/feeds"))["feeds"];
+    ASSERT_EQ(feeds.size(), 2u);
+    EXPECT_EQ(feeds[0]["state"], "failing");
+    EXPECT_EQ(feeds[0]["last_outcome"], "http_error");
+    EXPECT_EQ(feeds[0]["last_status"], 503);
+    EXPECT_EQ(feeds[0]["last_poll"], core::format_rfc3339(m_t0));
+    EXPECT_EQ(feeds[0]["items_seen"], 41);
+    EXPECT_TRUE(feeds[1]["last_outcome"].is_null());  // never polled
+    EXPECT_EQ(feeds[1]["items_seen"], 0);
+}
+
 TEST_F(ApiTest, ServesTheEmbeddedPageWithoutExternalResources)
 {
     const auto response = get("/");

@@ -102,6 +102,13 @@ protected:
         return known && *known ? **known : store::FeedState{};
     }
 
+    // The stored state, or a default one while the feed has none (for run_until predicates).
+    store::FeedState state_or_empty(const std::string& path)
+    {
+        auto known = m_store->feed_state(m_origin.url(path));
+        return known && *known ? **known : store::FeedState{};
+    }
+
     bool wait_for_requests(const std::string& path, std::size_t count, std::chrono::seconds timeout = 15s)
     {
         return run_until(m_io, [&] { return m_origin.requests(path).size() >= count; }, timeout);
@@ -141,6 +148,28 @@ TEST_F(AppTest, SendsStoredValidatorsAndCounts304)
     EXPECT_GE(metric(text, "feedwatch_scheduler_lag_seconds_count"), 3) << text;
     EXPECT_NE(text.find("feedwatch_fetch_in_flight"), std::string::npos);
     EXPECT_EQ(state("/feed.xml").etag, "\"v1\"");
+}
+
+TEST_F(AppTest, FeedStateRecordsTheLastOutcomeStatusAndItemsSeen)
+{
+    m_origin.script("/feed.xml", {feed_response({{"ETag", "\"v1\""}}), status(304)});
+    m_origin.script("/broken.xml", status(503));
+    add_feed("/feed.xml");
+    add_feed("/broken.xml");
+    start();
+    ASSERT_TRUE(wait_for_requests("/broken.xml", 1));
+    ASSERT_TRUE(run_until(m_io, [&] { return state_or_empty("/broken.xml").last_status == 503; }, 5s));
+    EXPECT_EQ(state("/broken.xml").last_outcome, "http_error");
+    EXPECT_EQ(state("/broken.xml").items_seen, 0);
+    ASSERT_TRUE(run_until(m_io, [&] { return state_or_empty("/feed.xml").items_seen == 2; }, 5s));
+    EXPECT_EQ(state("/feed.xml").last_outcome, "ok");
+    EXPECT_EQ(state("/feed.xml").last_status, 200);
+    ASSERT_TRUE(wait_for_requests("/feed.xml", 2));
+    ASSERT_TRUE(run_until(m_io, [&] { return state_or_empty("/feed.xml").last_status == 304; }, 5s));
+    const store::FeedState after = state("/feed.xml");
+    EXPECT_EQ(after.last_outcome, "not_modified");
+    EXPECT_EQ(after.items_seen, 2);  // a 304 adds nothing
+    EXPECT_TRUE(after.last_poll.has_value());
 }
 
 TEST_F(AppTest, RetryAfterOn429And503IsAFloor)
