@@ -13,6 +13,7 @@
 
 #include "config/config.hpp"
 #include "core/asio.hpp"
+#include "core/log_field.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/app.hpp"
 #include "pipeline/config_watcher.hpp"
@@ -61,13 +62,20 @@ void set_up_logging()
     spdlog::set_formatter(std::move(formatter));
 }
 
-// Prints every problem as FILE:LINE:COL: message.
-std::optional<config::Config> load_or_report(const std::string& path)
+// Reports every problem as FILE:LINE:COL: message. --check-config prints bare FILE:LINE:COL lines for editors; the daemon logs them as errors
+// (with the journald priority) so that a bad reload shows up in `journalctl -p err`.
+enum class Report { plain, log };
+
+std::optional<config::Config> load_or_report(const std::string& path, Report report = Report::log)
 {
     auto loaded = config::load_config(path);
     if (!loaded) {
         for (const auto& error : loaded.error()) {
-            std::cerr << error.to_string() << '\n';
+            if (report == Report::plain) {
+                std::cerr << error.to_string() << '\n';
+            } else {
+                spdlog::error("{}", error.to_string());
+            }
         }
         return std::nullopt;
     }
@@ -86,7 +94,8 @@ void schedule_watchdog(asio::steady_timer& timer, std::chrono::microseconds peri
         if (app.healthy()) {
             sd_notify(0, "WATCHDOG=1");
         } else {
-            spdlog::error("unhealthy: withholding the watchdog ping");
+            spdlog::error("store does not answer; withholding the watchdog ping hint={}",
+                          core::log_value("check the disk under [daemon] state_dir; systemd restarts feedwatchd if this lasts"));
         }
         schedule_watchdog(timer, period, app);
     });
@@ -100,18 +109,22 @@ int run(const std::string& config_path)
     }
     auto store = store::Store::open(config->daemon.state_dir);
     if (!store) {
-        spdlog::critical("cannot open the store: {}", store.error().detail);
+        spdlog::critical("cannot open the store state_dir={} detail={} hint={}",
+                         core::log_value(config->daemon.state_dir.string()), core::log_value(store.error().detail),
+                         core::log_value("check that the directory is writable and no other feedwatchd uses it"));
         return EXIT_FAILURE;
     }
     metrics::Metrics metrics(FEEDWATCH_VERSION);
     asio::io_context io;
     pipeline::App app(io, *config, **store, metrics);
     if (auto started = app.start(); !started) {
-        spdlog::critical("{}", started.error().detail);
+        spdlog::critical("cannot start listen={} detail={} hint={}", core::log_value(config->daemon.listen),
+                         core::log_value(started.error().detail),
+                         core::log_value("choose a free [daemon] listen address or stop the process using it"));
         return EXIT_FAILURE;
     }
-    spdlog::info("feedwatchd {} started: {} feeds, {} watchlists, listening on {} (port {})", FEEDWATCH_VERSION,
-                 config->feeds.size(), config->watchlists.size(), config->daemon.listen, app.port());
+    spdlog::info("feedwatchd started version={} feeds={} watchlists={} listen={} port={}", FEEDWATCH_VERSION,
+                 config->feeds.size(), config->watchlists.size(), core::log_value(config->daemon.listen), app.port());
     sd_notify(0, "READY=1");
 
     asio::steady_timer watchdog(io);
@@ -129,23 +142,27 @@ int run(const std::string& config_path)
     std::function<void()> on_config_change;
     pipeline::ConfigWatcher watcher(io, k_reload_quiet, [&on_config_change] { on_config_change(); });
     const auto reload = [&](std::string_view why) {
-        spdlog::info("reload: {}", why);
+        spdlog::info("reloading the configuration reason={}", core::log_value(why));
         sd_notify(0, "RELOADING=1");
         if (auto reloaded = load_or_report(config_path)) {
             if (auto watching = watcher.watch(watched_files(*reloaded)); !watching) {
-                spdlog::warn("reload: not watching the config files: {}", watching.error().detail);
+                spdlog::warn("not watching the config files; reload with SIGHUP detail={}",
+                             core::log_value(watching.error().detail));
             }
             app.reload(std::move(*reloaded));
             metrics.set_config_reload_successful(true);
         } else {
-            spdlog::error("reload: {} is invalid; keeping the running configuration", config_path);
+            spdlog::error("configuration is invalid; keeping the running one config={} hint={}",
+                          core::log_value(config_path),
+                          core::log_value("run feedwatch check-config " + config_path + " and fix what it reports"));
             metrics.set_config_reload_successful(false);
         }
         sd_notify(0, "READY=1");
     };
     on_config_change = [&reload] { reload("a config file changed"); };
     if (auto watching = watcher.watch(watched_files(*config)); !watching) {
-        spdlog::warn("not watching the config files (reload with SIGHUP): {}", watching.error().detail);
+        spdlog::warn("not watching the config files; reload with SIGHUP detail={}",
+                     core::log_value(watching.error().detail));
     }
 
     asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -159,7 +176,7 @@ int run(const std::string& config_path)
                 signals.async_wait(on_signal);
                 return;
             }
-            spdlog::info("signal {}: stopping", signal_number);
+            spdlog::info("stopping signal={}", signal_number);
             sd_notify(0, "STOPPING=1");
             watchdog.cancel();
             watcher.stop();
@@ -189,14 +206,14 @@ int main(int argc, char** argv)
     }
     const std::string path(args[1]);
     if (args[0] == "--check-config") {
-        return load_or_report(path) ? EXIT_SUCCESS : k_exit_config;
+        return load_or_report(path, Report::plain) ? EXIT_SUCCESS : k_exit_config;
     }
     if (args[0] == "--config") {
         set_up_logging();
         try {
             return run(path);
         } catch (const std::exception& error) {
-            spdlog::critical("startup failed: {}", error.what());
+            spdlog::critical("startup failed detail={}", core::log_value(error.what()));
             return EXIT_FAILURE;
         }
     }

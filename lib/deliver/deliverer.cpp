@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/digest.hpp"
+#include "core/log_field.hpp"
 #include "deliver/signature.hpp"
 
 #ifndef FEEDWATCH_VERSION
@@ -20,6 +21,8 @@
 
 namespace feedwatch::deliver {
 namespace {
+
+using core::log_value;
 
 // Longest sleep of the drain loop: bounds the effect of wall-clock jumps and the staleness of
 // feedwatch_outbox_oldest_seconds.
@@ -216,9 +219,10 @@ struct Deliverer::Impl {
         for (const WebhookTarget& target : targets) {
             for (std::size_t i = 0; i < target.secrets.size(); ++i) {
                 if (!decode_secret(target.secrets[i])) {
-                    spdlog::warn("webhook {}: secret #{} is not usable (empty, or whsec_ with invalid base64); "
-                                 "it will not sign",
-                                 target.name, i + 1);
+                    spdlog::warn("webhook secret is not usable; requests go out without its signature webhook={} "
+                                 "secret={} hint={}",
+                                 log_value(target.name), i + 1,
+                                 log_value("put whsec_<base64> (from openssl rand -base64 32) in the secret file"));
                 }
             }
         }
@@ -259,17 +263,20 @@ struct Deliverer::Impl {
     {
         auto gone = store.gone_webhooks();
         if (!gone) {
-            spdlog::error("webhooks: reading 410 marks: {}", gone.error().detail);
+            spdlog::error("store read failed; webhooks that answered 410 may be tried again detail={}",
+                          log_value(gone.error().detail));
             return;
         }
         for (const auto& [webhook, url] : *gone) {
             const WebhookTarget* target = find_target(webhook);
             if (target != nullptr && target->url == url) {
-                spdlog::warn("webhook {}: disabled since it answered 410 Gone; reload the configuration to try it again",
-                             webhook);
+                spdlog::warn("webhook stays disabled: it answered 410 Gone before the restart webhook={} hint={}",
+                             log_value(webhook),
+                             log_value("fix its url, or reload (SIGHUP) to try it again; its alerts stay queued"));
                 set_health(webhook, states[webhook], WebhookHealth::disabled);
             } else if (auto cleared = store.clear_webhook_gone(webhook); !cleared) {
-                spdlog::error("webhook {}: {}", webhook, cleared.error().detail);
+                spdlog::error("store write failed webhook={} detail={}", log_value(webhook),
+                              log_value(cleared.error().detail));
             }
         }
     }
@@ -321,7 +328,9 @@ struct Deliverer::Impl {
                 plan.target = find_target(meta.webhook);
                 if (plan.target == nullptr) {
                     if (warned.insert(meta.webhook).second) {
-                        spdlog::warn("webhook {}: not configured; its alerts stay queued until it is", meta.webhook);
+                        spdlog::warn("alerts queued for a webhook that is not configured; they wait webhook={} hint={}",
+                                     log_value(meta.webhook),
+                                     log_value("add a [[webhook]] with this name; they are sent once it exists"));
                     }
                     return store::Store::Pick::skip;
                 }
@@ -352,7 +361,9 @@ struct Deliverer::Impl {
             return store::Store::Pick::take;
         });
         if (!picked) {
-            spdlog::error("deliver: cannot read the outbox: {}", picked.error().detail);
+            spdlog::error("store read failed; deliveries paused for a moment detail={} hint={}",
+                          log_value(picked.error().detail),
+                          log_value("check free space and permissions of [daemon] state_dir"));
             return k_store_error_sleep;
         }
         for (store::QueuedAlert& row : *picked) {
@@ -426,7 +437,7 @@ struct Deliverer::Impl {
             try {
                 wait = self->dispatch(self);
             } catch (const std::exception& error) {
-                spdlog::error("deliver: drain failed: {}", error.what());
+                spdlog::error("delivery loop failed; retrying detail={}", log_value(error.what()));
             }
             if (self->stopped) {
                 break;
@@ -446,7 +457,8 @@ struct Deliverer::Impl {
         try {
             co_await self->attempt(rows, target);
         } catch (const std::exception& error) {
-            spdlog::error("webhook {}: delivery failed: {}", target.name, error.what());
+            spdlog::error("delivery failed; the alert stays queued webhook={} detail={}", log_value(target.name),
+                          log_value(error.what()));
         }
         for (const store::QueuedAlert& row : rows) {
             self->in_flight.erase(row.key);
@@ -500,19 +512,22 @@ struct Deliverer::Impl {
         const core::Result<http::Response> result = co_await client.perform(std::move(request));
 
         if (!result && result.error().code == core::ErrorCode::cancelled) {
-            spdlog::info("webhook {}: attempt for {} aborted; it stays queued", target.name, message_id);
+            spdlog::info("delivery aborted by shutdown; the alert stays queued webhook={} webhook_id={}",
+                         log_value(target.name), log_value(message_id));
             co_return;
         }
         WebhookState& state = states[target.name];
         const auto now_system = std::chrono::system_clock::now();
         if (result && result->status >= 200 && result->status < 300) {
-            spdlog::info("webhook {}: delivered {}{} (HTTP {}, attempt {})", target.name, message_id,
-                         digest ? " (digest of " + std::to_string(rows.size()) + ")" : std::string{}, result->status,
-                         rows.front().entry.attempts + 1);
+            spdlog::info("alert delivered webhook={} webhook_id={} watchlist={} alerts={} outcome=ok status={} attempt={}",
+                         log_value(target.name), log_value(message_id), log_value(rows.front().entry.watchlist),
+                         rows.size(), result->status, rows.front().entry.attempts + 1);
             for (const store::QueuedAlert& row : rows) {
                 if (auto deleted = store.outbox_delivered(row.key); !deleted) {
-                    spdlog::error("webhook {}: delivered {} but cannot remove it from the outbox: {}", target.name,
-                                  row.entry.webhook_id, deleted.error().detail);
+                    spdlog::error("store write failed; a delivered alert may be sent again (same id) webhook={} "
+                                  "webhook_id={} detail={}",
+                                  log_value(target.name), log_value(row.entry.webhook_id),
+                                  log_value(deleted.error().detail));
                 }
                 observe(target.name, DeliveryOutcome::ok, now_system - row.entry.created);
             }
@@ -526,32 +541,37 @@ struct Deliverer::Impl {
             const int status = result->status;
             retry_after = parse_retry_after(result->header("retry-after"));
             if (status == 410) {
-                spdlog::error("webhook {}: answered 410 Gone for {}: webhook disabled until the configuration is "
-                              "reloaded; its {} queued alerts are kept",
-                              target.name, message_id, store.outbox_queues()[target.name].pending);
+                spdlog::error("webhook answered 410 Gone; disabled, alerts kept webhook={} webhook_id={} outcome=http_error "
+                              "status=410 queued={} hint={}",
+                              log_value(target.name), log_value(message_id), store.outbox_queues()[target.name].pending,
+                              log_value("fix the webhook url and reload (SIGHUP) or restart; queued alerts are then sent"));
                 for (const store::QueuedAlert& row : rows) {
                     observe(target.name, outcome, now_system - row.entry.created);
                 }
                 set_health(target.name, state, WebhookHealth::disabled);
                 if (auto marked = store.mark_webhook_gone(target.name, target.url); !marked) {
-                    spdlog::error("webhook {}: {}; it will be tried again after a restart", target.name,
-                                  marked.error().detail);
+                    spdlog::error("store write failed; the webhook will be tried again after a restart webhook={} "
+                                  "detail={}",
+                                  log_value(target.name), log_value(marked.error().detail));
                 }
                 co_return;
             }
             if (retryable_status(status)) {
-                spdlog::warn("webhook {}: {} answered HTTP {} (attempt {})", target.name, message_id, status,
-                             rows.front().entry.attempts + 1);
+                spdlog::warn("delivery failed; retrying with backoff webhook={} webhook_id={} outcome=http_error status={} "
+                             "attempt={}",
+                             log_value(target.name), log_value(message_id), status, rows.front().entry.attempts + 1);
             } else {
-                spdlog::error("webhook {}: {} answered HTTP {} (attempt {}): webhook marked unhealthy, retrying",
-                              target.name, message_id, status, rows.front().entry.attempts + 1);
+                spdlog::error("webhook refused the alert; marked unhealthy, retrying webhook={} webhook_id={} "
+                              "outcome=http_error status={} attempt={} hint={}",
+                              log_value(target.name), log_value(message_id), status, rows.front().entry.attempts + 1,
+                              log_value("check the webhook url, its secret and the format the receiver expects"));
                 set_health(target.name, state, WebhookHealth::unhealthy);
             }
         } else {
             outcome = outcome_of(result.error().code);
-            spdlog::warn("webhook {}: {} failed: {}: {} (attempt {})", target.name, message_id,
-                         core::to_string(result.error().code), without_urls(result.error().detail),
-                         rows.front().entry.attempts + 1);
+            spdlog::warn("delivery failed; retrying with backoff webhook={} webhook_id={} outcome={} attempt={} detail={}",
+                         log_value(target.name), log_value(message_id), to_string(outcome),
+                         rows.front().entry.attempts + 1, log_value(without_urls(result.error().detail)));
         }
         const core::Instant now = core::now();
         std::uniform_real_distribution<double> jitter(-0.1, 0.1);
@@ -560,12 +580,14 @@ struct Deliverer::Impl {
             entry.attempts += 1;
             observe(target.name, outcome, now_system - entry.created);
             if (now - entry.created >= target.give_up_after) {
-                spdlog::error("webhook {}: giving up on {} after {} attempts since {}; it moves to the dead letters "
-                              "(feedwatch alerts requeue)",
-                              target.name, entry.webhook_id, entry.attempts, core::format_rfc3339(entry.created));
+                spdlog::error("giving up on an alert; moved to the dead letters webhook={} webhook_id={} watchlist={} "
+                              "attempts={} created={} hint={}",
+                              log_value(target.name), log_value(entry.webhook_id), log_value(entry.watchlist),
+                              entry.attempts, core::format_rfc3339(entry.created),
+                              log_value("fix the receiver, then: feedwatch alerts requeue --dead"));
                 if (auto moved = store.outbox_dead(row.key, entry); !moved) {
-                    spdlog::error("webhook {}: cannot move {} to the dead letters: {}", target.name, entry.webhook_id,
-                                  moved.error().detail);
+                    spdlog::error("store write failed; the alert stays pending webhook={} webhook_id={} detail={}",
+                                  log_value(target.name), log_value(entry.webhook_id), log_value(moved.error().detail));
                 } else if (events.dead) {
                     events.dead(target.name);
                 }
@@ -573,7 +595,8 @@ struct Deliverer::Impl {
             }
             entry.next_attempt = now + retry_delay(entry.attempts, jitter(random), retry_after, target.retry_scale);
             if (auto saved = store.outbox_reschedule(row.key, entry); !saved) {
-                spdlog::error("webhook {}: cannot reschedule {}: {}", target.name, entry.webhook_id, saved.error().detail);
+                spdlog::error("store write failed; the alert is retried early webhook={} webhook_id={} detail={}",
+                              log_value(target.name), log_value(entry.webhook_id), log_value(saved.error().detail));
             }
         }
     }
@@ -630,7 +653,8 @@ void Deliverer::set_targets(std::vector<WebhookTarget> targets)
     for (auto& [webhook, state] : m_impl->states) {
         if (state.health == WebhookHealth::disabled) {
             if (auto cleared = m_impl->store.clear_webhook_gone(webhook); !cleared) {
-                spdlog::error("webhook {}: {}", webhook, cleared.error().detail);
+                spdlog::error("store write failed webhook={} detail={}", log_value(webhook),
+                              log_value(cleared.error().detail));
             }
         }
         m_impl->set_health(webhook, state, WebhookHealth::healthy);

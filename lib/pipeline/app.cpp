@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api.hpp"
+#include "core/log_field.hpp"
 #include "deliver/alerts_api.hpp"
 #include "deliver/deliverer.hpp"
 #include "fetch/fetcher.hpp"
@@ -20,6 +21,11 @@
 
 namespace feedwatch::pipeline {
 namespace {
+
+using core::log_value;
+
+constexpr std::string_view k_store_hint =
+    "check free space and permissions of [daemon] state_dir; /healthz reports the store";
 
 std::vector<deliver::WebhookTarget> targets_of(const config::Config& config)
 {
@@ -183,7 +189,8 @@ void App::Impl::schedule_feeds()
         FeedHealth value = FeedHealth::active;
         auto known = store.feed_state(feed.url);
         if (!known) {
-            spdlog::error("store: reading state of {}: {}", feed.url, known.error().detail);
+            spdlog::error("store read failed; polling the feed as new feed_url={} detail={} hint={}", log_value(feed.url),
+                          log_value(known.error().detail), log_value(k_store_hint));
         } else if (*known) {
             next_poll = (*known)->next_poll;
             value = health_of(**known);
@@ -240,7 +247,8 @@ PollBounds App::Impl::bounds_of(const config::FeedConfig& feed) const
 std::optional<Seconds> App::Impl::save_state(const std::string& url, store::FeedState& state, PollPlan next)
 {
     if (auto saved = store.save_feed_state(url, state); !saved) {
-        spdlog::error("store: saving state of {}: {}", url, saved.error().detail);
+        spdlog::error("store write failed; the feed's validators are not saved feed_url={} detail={} hint={}",
+                      log_value(url), log_value(saved.error().detail), log_value(k_store_hint));
     }
     set_health(url, health_of(state));
     if (next.disabled) {
@@ -258,7 +266,8 @@ asio::awaitable<std::optional<std::chrono::milliseconds>> App::Impl::poll(std::s
     const config::FeedConfig feed = *found->second;  // a reload may replace the config meanwhile
     auto known = store.feed_state(feed.url);
     if (!known) {
-        spdlog::error("store: reading state of {}: {}", feed.url, known.error().detail);
+        spdlog::error("store read failed; poll skipped feed_url={} detail={} hint={}", log_value(feed.url),
+                      log_value(known.error().detail), log_value(k_store_hint));
         co_return std::chrono::milliseconds{config.fetch.min_interval};
     }
     store::FeedState state = known->value_or(store::FeedState{});
@@ -294,7 +303,9 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     state.last_status = response.status;
     state.last_poll = core::now();
     if (!response.moved_to.empty() && response.moved_to != state.moved_to) {
-        spdlog::info("{}: moved permanently to {}; polling the new URL from now on", feed.url, response.moved_to);
+        spdlog::info("feed moved permanently; polling the new URL from now on feed_url={} moved_to={} hint={}",
+                     log_value(feed.url), log_value(response.moved_to),
+                     log_value("replace the url in the configuration with moved_to"));
         state.moved_to = response.moved_to;
     }
 
@@ -311,10 +322,13 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
         metrics.fetch_finished(fetch::to_string(response.outcome), seconds, 0);
         PollFacts facts;
         if (response.status == 410) {
-            spdlog::warn("fetch {}: 410 Gone; feed disabled until its URL changes in the configuration", feed.url);
+            spdlog::warn("feed answered 410 Gone; not polled any more feed_url={} outcome=gone status=410 hint={}",
+                         log_value(feed.url), log_value("remove the feed or change its url in the configuration"));
             facts.result = PollResult::gone;
         } else {
-            spdlog::warn("fetch {}: {} ({})", feed.url, fetch::to_string(response.outcome), response.detail);
+            spdlog::warn("fetch failed; retrying with backoff feed_url={} outcome={} status={} errors={} detail={}",
+                         log_value(feed.url), fetch::to_string(response.outcome), response.status,
+                         state.consecutive_errors + 1, log_value(response.detail));
             facts.result = PollResult::failed;
             facts.retry_after = response.retry_after;
             ++state.consecutive_errors;
@@ -341,16 +355,20 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     }
     if (result.outcome == IngestOutcome::parse_error) {
         metrics.fetch_finished("parse_error", seconds, body_bytes);
-        spdlog::warn("parse {}: {}", feed.url, result.detail);
+        spdlog::warn("not a feed; retrying with backoff feed_url={} outcome=parse_error detail={} hint={}",
+                     log_value(feed.url), log_value(result.detail),
+                     log_value("check that the url serves RSS, Atom or JSON Feed (feedwatch parse URL --json)"));
         set_health(feed.url, health_of(result.state));
         co_return result.plan.delay;
     }
     metrics.fetch_finished("ok", seconds, body_bytes);
     for (const auto& error : result.recovered) {
-        spdlog::warn("parse {}: recovered: {}", feed.url, error);
+        spdlog::warn("feed is malformed; read what could be read feed_url={} detail={}", log_value(feed.url),
+                     log_value(error));
     }
     if (result.outcome == IngestOutcome::store_error) {
-        spdlog::error("store: {}: {}", feed.url, result.detail);
+        spdlog::error("store write failed; the feed is fetched again soon feed_url={} detail={} hint={}",
+                      log_value(feed.url), log_value(result.detail), log_value(k_store_hint));
         co_return retry_soon;
     }
     set_health(feed.url, health_of(result.state));
@@ -365,8 +383,8 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
         metrics.alert_created(watchlist);
     }
     if (result.new_articles > 0) {
-        spdlog::info("{}: {} new, {} seen, {} alerts queued", feed.url, result.new_articles, result.duplicates,
-                     result.alerts.size());
+        spdlog::info("new articles feed_url={} new={} seen={} alerts={}", log_value(feed.url), result.new_articles,
+                     result.duplicates, result.alerts.size());
     }
     if (!result.alerts.empty()) {
         deliverer.wake();  // it reports feedwatch_outbox_pending
@@ -421,7 +439,8 @@ core::Result<void> App::start()
 void App::reload(config::Config config)
 {
     if (config.daemon.listen != m_impl->config.daemon.listen || config.daemon.state_dir != m_impl->config.daemon.state_dir) {
-        spdlog::warn("reload: [daemon] listen and state_dir take effect after a restart");
+        spdlog::warn("reload: [daemon] listen and state_dir changes are ignored until a restart "
+                     "hint=\"restart feedwatchd to apply them\"");
         config.daemon = m_impl->config.daemon;
     }
     std::unordered_map<std::string, bool> wanted;
@@ -444,8 +463,8 @@ void App::reload(config::Config config)
     m_impl->matcher = matcher_of(m_impl->config);
     m_impl->deliverer.set_targets(targets_of(m_impl->config));
     m_impl->api.set_config(m_impl->config);
-    spdlog::info("reload: {} feeds, {} watchlists, {} webhooks", m_impl->config.feeds.size(), m_impl->matcher->size(),
-                 m_impl->config.webhooks.size());
+    spdlog::info("configuration reloaded feeds={} watchlists={} webhooks={}", m_impl->config.feeds.size(),
+                 m_impl->matcher->size(), m_impl->config.webhooks.size());
 }
 
 void App::stop()

@@ -285,8 +285,8 @@ TEST_F(Daemon, ChangingAWatchlistFileReloadsWithoutSighup)
     ASSERT_TRUE(eventually(
         [&] { return metric(http_get(metrics_url()), "feedwatch_config_last_reload_successful") == 1; }, 10s))
         << daemon->log();
-    EXPECT_NE(daemon->log().find("reload: a config file changed"), std::string::npos) << daemon->log();
-    EXPECT_EQ(daemon->log().find("reload: SIGHUP"), std::string::npos) << daemon->log();
+    EXPECT_NE(daemon->log().find("reason=\"a config file changed\""), std::string::npos) << daemon->log();
+    EXPECT_EQ(daemon->log().find("reason=SIGHUP"), std::string::npos) << daemon->log();
 
     m_origin->set("/wire.xml", rss(rss_item("w2", "Council approves tram budget", "The vote was 31 to 9.") +
                                    rss_item("w4", "Tramway extended to the airport", "Works start in May.")));
