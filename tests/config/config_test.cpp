@@ -536,6 +536,57 @@ secret_file = "bad.secret"
     }
 }
 
+TEST(Config, FeedFilesAddTomlFeedListsByGlobAndOpmlOutlinesWithTheirFoldersAsTags)
+{
+    const TempDir dir;
+    dir.write("feeds.d/a.toml", "[[feed]]\nurl = \"https://a.example/feed\"\ntags = [\"wires\"]\n");
+    dir.write("feeds.d/b.toml", "[[feed]]\nurl = \"https://b.example/feed\"\ninterval = \"5m\"\n");
+    dir.write("feeds.d/notes.txt", "not matched by the glob");
+    dir.write("subscriptions.opml", R"(<opml version="2.0"><body>
+<outline text="Courts"><outline type="rss" text="DOJ" xmlUrl="https://doj.example/rss"/></outline>
+<outline type="rss" text="A again" xmlUrl="https://a.example/feed"/>
+</body></opml>)");
+    const auto path = dir.write("feedwatch.toml", R"(feed_files = ["feeds.d/*.toml", "subscriptions.opml"]
+[daemon]
+state_dir = "/tmp/x"
+[[feed]]
+url = "https://inline.example/feed"
+)");
+    const auto config = load(path);
+    ASSERT_TRUE(config) << ::testing::PrintToString(error_lines(config));
+    std::vector<std::string> urls;
+    for (const auto& feed : config->feeds) {
+        urls.push_back(feed.url);
+    }
+    EXPECT_EQ(urls, (std::vector<std::string>{"https://inline.example/feed", "https://a.example/feed",
+                                              "https://b.example/feed", "https://doj.example/rss"}));
+    EXPECT_EQ(config->feeds[1].tags, std::vector<std::string>{"wires"});
+    EXPECT_EQ(config->feeds[2].interval, std::chrono::seconds{300});
+    EXPECT_EQ(config->feeds[3].tags, std::vector<std::string>{"Courts"});
+    EXPECT_EQ(config->feed_files.size(), 3u);
+}
+
+TEST(Config, FeedFilesReportPatternsThatMatchNothingAndBadEntriesWhereTheyAre)
+{
+    const TempDir dir;
+    dir.write("feeds.d/bad.toml", "[[feed]]\nurl = \"ftp://old.example/feed\"\n");
+    dir.write("broken.opml", "<opml><body><outline xmlUrl=");
+    const auto path = dir.write("feedwatch.toml", R"(feed_files = ["feeds.d/*.toml", "none/*.toml", "broken.opml"]
+[daemon]
+state_dir = "/tmp/x"
+)");
+    const auto config = load(path);
+    ASSERT_FALSE(config);
+    std::string all;
+    for (const auto& line : error_lines(config)) {
+        all += line + "\n";
+    }
+    EXPECT_NE(all.find((dir.path() / "feeds.d/bad.toml").string() + ":2:"), std::string::npos) << all;
+    EXPECT_NE(all.find("\"none/*.toml\" matches no file"), std::string::npos) << all;
+    EXPECT_NE(all.find("broken.opml"), std::string::npos) << all;
+    EXPECT_NE(all.find("not an OPML document"), std::string::npos) << all;
+}
+
 TEST(ConfigError, FormatsFileLineColumnAndOmitsUnknownParts)
 {
     EXPECT_EQ((ConfigError{Location{"a.toml", 3, 7}, "bad"}).to_string(), "a.toml:3:7: bad");
