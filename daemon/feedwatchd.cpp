@@ -9,6 +9,7 @@
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
+#include <malloc.h>
 #include <systemd/sd-daemon.h>
 
 #include "config/config.hpp"
@@ -209,6 +210,10 @@ int main(int argc, char** argv)
         return load_or_report(path, Report::plain) ? EXIT_SUCCESS : k_exit_config;
     }
     if (args[0] == "--config") {
+        // glibc gives every thread that allocates its own arena and rarely returns their
+        // memory: the ingest workers and RocksDB's threads each kept tens of MiB of freed
+        // parse buffers. Two arenas keep the 100,000-feed daemon's RSS bounded.
+        mallopt(M_ARENA_MAX, 2);
         set_up_logging();
         try {
             return run(path);

@@ -212,6 +212,10 @@ struct Client::Impl {
         curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
         curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.max_total_connections);
         curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
+        // The idle-connection cache defaults to 4x the transfers currently added, which is
+        // small between bursts (polls hold their slot while the body is parsed, not a
+        // transfer): connections to many hosts were closed and opened again on every poll.
+        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_total_connections);
         curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     }
 

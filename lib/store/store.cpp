@@ -276,14 +276,14 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
     // Sized for an archive that takes a first cycle of 10,000 feeds (~600,000 articles, ~1 GB of
     // JSON) in minutes: OptimizeForSmallDb's 2 MiB memtables and low compaction limits stalled
     // writes there ("Stalling writes because of estimated pending compaction bytes") and held
-    // the first cycle to ~20 feeds/s. 16 MiB x 3 memtables bound write memory at 48 MiB; LZ4 on
-    // the upper levels and ZSTD at the bottom shrink the JSON several times.
+    // the first cycle to ~20 feeds/s. 8 MiB x 3 memtables bound write memory at 24 MiB; LZ4
+    // shrinks the JSON several times (ZSTD at the bottom level took 22% of the daemon's CPU
+    // during a first cycle, for little more).
     options.IncreaseParallelism(2);
-    options.write_buffer_size = 16u << 20;
+    options.write_buffer_size = 8u << 20;
     options.max_write_buffer_number = 3;
     options.level_compaction_dynamic_level_bytes = true;
     options.compression = rocksdb::kLZ4Compression;
-    options.bottommost_compression = rocksdb::kZSTD;
     // Point reads that miss are the common case (the seen index for new items, the outbox
     // index of delivered alerts): a bloom filter per file skips them, and index and filter
     // blocks stay cached beside the data (bench/README.md, api: alerts page p50 14.5 -> 6.4 ms).
