@@ -11,6 +11,8 @@
 
 #include "match/matcher.hpp"
 #include "match/query.hpp"
+#include "api/alert_cache.hpp"
+#include "api/alert_json.hpp"
 #include "store/queries.hpp"
 
 namespace feedwatch::api {
@@ -24,6 +26,9 @@ constexpr std::size_t k_alert_limit_default = 100;
 constexpr std::size_t k_article_limit_max = 200;
 constexpr std::size_t k_article_limit_default = 50;
 constexpr std::size_t k_replay_max = 1000;  // events replayed to a stream that resumes
+// Rendered alerts kept (api/alert_cache.hpp): the first pages of the listing and of each
+// watchlist, and the live page's first load; about 1 KB each.
+constexpr std::size_t k_rendered_alerts_kept = 4096;
 
 std::string dump(const json& value)
 {
@@ -144,36 +149,6 @@ std::optional<core::Instant> parse_since(std::string_view text)
     return std::nullopt;
 }
 
-json alert_json(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries)
-{
-    json article = {{"id", record.article_id},
-                    {"title", record.title},
-                    {"link", record.link},
-                    {"published", record.published ? json(core::format_rfc3339(*record.published)) : json(nullptr)},
-                    {"feed", {{"url", record.feed_url}, {"title", record.feed_title}}}};
-    json matches = json::array();
-    for (const auto& match : record.matches) {
-        matches.push_back({{"term", match.term}, {"field", match.field}, {"snippet", match.snippet}});
-    }
-    json delivery_list = json::array();
-    for (const auto& delivery : deliveries) {
-        json item = {{"webhook", delivery.webhook},
-                     {"webhook_id", delivery.webhook_id},
-                     {"state", store::to_string(delivery.state)},
-                     {"attempts", delivery.attempts}};
-        if (delivery.next_attempt) {
-            item["next_attempt"] = core::format_rfc3339(*delivery.next_attempt);
-        }
-        delivery_list.push_back(std::move(item));
-    }
-    return json{{"id", std::to_string(record.sequence)},
-                {"watchlist", record.watchlist},
-                {"created", core::format_rfc3339(record.created)},
-                {"article", std::move(article)},
-                {"matches", std::move(matches)},
-                {"deliveries", std::move(delivery_list)}};
-}
-
 json article_json(const model::Article& article, const std::vector<model::Match>& matches)
 {
     const auto& item = article.item;
@@ -194,9 +169,9 @@ json article_json(const model::Article& article, const std::vector<model::Match>
                 {"matches", std::move(match_list)}};
 }
 
-std::string sse_event(const store::AlertRecord& record, const json& payload)
+std::string sse_event(const store::AlertRecord& record, const std::string& payload)
 {
-    return "id: " + std::to_string(record.sequence) + "\nevent: alert\ndata: " + dump(payload) + "\n\n";
+    return "id: " + std::to_string(record.sequence) + "\nevent: alert\ndata: " + payload + "\n\n";
 }
 
 struct Subscriber {
@@ -227,6 +202,7 @@ struct Api::Impl {
     std::vector<Subscriber> subscribers;
     std::uint64_t published = 0;  // highest alert sequence pushed to streams
     bool stopped = false;
+    AlertCache rendered{k_rendered_alerts_kept};
 
     Impl(store::Store& store_ref, const config::Config& config) : store(store_ref)
     {
@@ -265,13 +241,20 @@ struct Api::Impl {
     serve::Response feed_list();
     serve::Response watchlist_list() const;
 
-    core::Result<json> alert_payload(const store::AlertRecord& record) const
+    // The alert's JSON object with its current delivery state (rendered once per row).
+    core::Result<std::string> alert_payload(const store::AlertRecord& record)
     {
-        auto deliveries = store::deliveries(store, record);
+        const RenderedAlert* alert = rendered.find(record.sequence);
+        if (alert == nullptr) {
+            alert = &rendered.insert(render_alert(record));
+        }
+        auto deliveries = store::deliveries(store, alert->webhooks);
         if (!deliveries) {
             return tl::unexpected(deliveries.error());
         }
-        return alert_json(record, *deliveries);
+        std::string out;
+        append_alert_json(out, *alert, *deliveries);
+        return out;
     }
 };
 
@@ -327,21 +310,56 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
         }
         filter.before_sequence = *before;
     }
-    auto records = store::alerts_newest(store, filter);
-    if (!records) {
-        return store_error(records.error());
-    }
-    json list = json::array();
-    for (const auto& record : *records) {
-        auto payload = alert_payload(record);
-        if (!payload) {
-            return store_error(payload.error());
+    // Written as it is read: each row's rendered JSON (from the cache, or parsed and rendered
+    // once) with its delivery state spliced in; no JSON tree per request.
+    std::string body = "{\"alerts\":[";
+    body.reserve(filter.limit * 600);
+    std::size_t count = 0;
+    std::uint64_t last = 0;
+    std::optional<core::Error> failed;
+    auto walked = store::walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
+        if (count >= filter.limit) {
+            return store::Walk::stop;
         }
-        list.push_back(std::move(*payload));
+        const RenderedAlert* alert = rendered.find(sequence);
+        if (alert == nullptr) {
+            auto record = store::decode_alert(sequence, row);
+            if (!record) {
+                failed = record.error();
+                return store::Walk::stop;
+            }
+            alert = &rendered.insert(render_alert(*record));
+        }
+        if (filter.since && alert->created < *filter.since) {
+            return store::Walk::stop;  // history rows are in commit order, so everything further is older
+        }
+        if (!filter.watchlist.empty() && alert->watchlist != filter.watchlist) {
+            return store::Walk::more;
+        }
+        auto deliveries = store::deliveries(store, alert->webhooks);
+        if (!deliveries) {
+            failed = deliveries.error();
+            return store::Walk::stop;
+        }
+        if (count > 0) {
+            body += ',';
+        }
+        append_alert_json(body, *alert, *deliveries);
+        ++count;
+        last = sequence;
+        return store::Walk::more;
+    });
+    if (failed) {
+        return store_error(*failed);
     }
-    json next = records->size() == filter.limit && !records->empty() ? json(std::to_string(records->back().sequence))
-                                                                       : json(nullptr);
-    return json_response(200, json{{"alerts", std::move(list)}, {"next", std::move(next)}});
+    if (!walked) {
+        return store_error(walked.error());
+    }
+    // Keys in the order nlohmann::json writes them ("alerts" < "next"), as before.
+    body += "],\"next\":";
+    body += count == filter.limit && count > 0 ? "\"" + std::to_string(last) + "\"" : std::string("null");
+    body += "}\n";
+    return serve::Response{200, "application/json", {Header{"cache-control", "no-store"}}, std::move(body)};
 }
 
 serve::Response Api::Impl::stream(const serve::Request& request, const Parameters& parameters)
@@ -611,6 +629,10 @@ void Api::publish_new_alerts()
         for (const auto& record : *records) {
             m_impl->published = record.sequence;
             if (m_impl->subscribers.empty()) {
+                // Decoded anyway: render it now, so that the listing's first page stays cached.
+                if (m_impl->rendered.find(record.sequence) == nullptr) {
+                    m_impl->rendered.insert(render_alert(record));
+                }
                 continue;
             }
             auto payload = m_impl->alert_payload(record);

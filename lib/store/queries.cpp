@@ -59,14 +59,26 @@ std::string string_at(const json& object, const char* name)
     return found != object.end() && found->is_string() ? found->get<std::string>() : std::string{};
 }
 
-core::Result<AlertRecord> decode_alert(std::string_view key, std::string_view text)
+core::Result<AlertRecord> decode_alert_row(std::string_view key, std::string_view text)
+{
+    return decode_alert(sequence_of(key, history::k_alert_prefix), text);
+}
+
+rocksdb::DB& db_of(const Store& store)
+{
+    return store.database();
+}
+
+}  // namespace
+
+core::Result<AlertRecord> decode_alert(std::uint64_t sequence, std::string_view text)
 {
     const json row = json::parse(text, nullptr, false);
     if (row.is_discarded() || !row.is_object()) {
-        return core::fail(core::ErrorCode::store, "alert history row " + std::string(key) + " is not JSON");
+        return core::fail(core::ErrorCode::store, "alert history row " + std::to_string(sequence) + " is not JSON");
     }
     AlertRecord record;
-    record.sequence = sequence_of(key, history::k_alert_prefix);
+    record.sequence = sequence;
     record.watchlist = string_at(row, "watchlist");
     record.article_id = string_at(row, "article_id");
     record.created = instant_of(row.value("created", std::int64_t{0}));
@@ -86,13 +98,6 @@ core::Result<AlertRecord> decode_alert(std::string_view key, std::string_view te
     }
     return record;
 }
-
-rocksdb::DB& db_of(const Store& store)
-{
-    return store.database();
-}
-
-}  // namespace
 
 namespace history {
 
@@ -178,34 +183,54 @@ const char* to_string(DeliveryState state)
     return "pending";
 }
 
-core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter)
+core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_sequence,
+                                      const std::function<Walk(std::uint64_t sequence, std::string_view row)>& visit)
 {
-    std::vector<AlertRecord> records;
     const std::string_view prefix = history::k_alert_prefix;
     std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
-    const std::string start = filter.before_sequence > 0 ? sequence_key(prefix, filter.before_sequence)
-                                                         : std::string("l") + static_cast<char>('/' + 1);
+    const std::string start =
+        before_sequence > 0 ? sequence_key(prefix, before_sequence) : std::string("l") + static_cast<char>('/' + 1);
     it->SeekForPrev(start);
-    if (it->Valid() && filter.before_sequence > 0 && it->key().ToStringView() == start) {
+    if (it->Valid() && before_sequence > 0 && it->key().ToStringView() == start) {
         it->Prev();  // strictly older than the cursor
     }
-    for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) &&
-           records.size() < filter.limit;
-         it->Prev()) {
-        auto record = decode_alert(it->key().ToStringView(), it->value().ToStringView());
-        if (!record) {
-            return tl::unexpected(record.error());
+    for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Prev()) {
+        if (visit(sequence_of(it->key().ToStringView(), prefix), it->value().ToStringView()) == Walk::stop) {
+            return {};
         }
-        if (filter.since && record->created < *filter.since) {
-            break;  // history rows are in commit order, so everything further is older
-        }
-        if (!filter.watchlist.empty() && record->watchlist != filter.watchlist) {
-            continue;
-        }
-        records.push_back(std::move(*record));
     }
     if (!it->status().ok()) {
         return core::fail(core::ErrorCode::store, "list alerts: " + it->status().ToString());
+    }
+    return {};
+}
+
+core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter)
+{
+    std::vector<AlertRecord> records;
+    std::optional<core::Error> failed;
+    auto walked = walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
+        if (records.size() >= filter.limit) {
+            return Walk::stop;
+        }
+        auto record = decode_alert(sequence, row);
+        if (!record) {
+            failed = record.error();
+            return Walk::stop;
+        }
+        if (filter.since && record->created < *filter.since) {
+            return Walk::stop;  // history rows are in commit order, so everything further is older
+        }
+        if (filter.watchlist.empty() || record->watchlist == filter.watchlist) {
+            records.push_back(std::move(*record));
+        }
+        return Walk::more;
+    });
+    if (failed) {
+        return tl::unexpected(*failed);
+    }
+    if (!walked) {
+        return tl::unexpected(walked.error());
     }
     return records;
 }
@@ -218,7 +243,7 @@ core::Result<std::vector<AlertRecord>> alerts_after(const Store& store, std::uin
     for (it->Seek(sequence_key(prefix, after + 1));
          it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) && records.size() < limit;
          it->Next()) {
-        auto record = decode_alert(it->key().ToStringView(), it->value().ToStringView());
+        auto record = decode_alert_row(it->key().ToStringView(), it->value().ToStringView());
         if (!record) {
             return tl::unexpected(record.error());
         }
@@ -237,9 +262,16 @@ core::Result<std::uint64_t> last_alert_sequence(const Store& store)
 
 core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record)
 {
+    return deliveries(store, record.webhooks);
+}
+
+core::Result<std::vector<AlertDelivery>> deliveries(const Store& store,
+                                                    const std::vector<std::pair<std::string, std::string>>& webhooks)
+{
     std::vector<AlertDelivery> out;
+    out.reserve(webhooks.size());
     rocksdb::DB& db = db_of(store);
-    for (const auto& [webhook, webhook_id] : record.webhooks) {
+    for (const auto& [webhook, webhook_id] : webhooks) {
         AlertDelivery delivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt};
         std::string row_key;
         rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "w/" + webhook_id, &row_key);
