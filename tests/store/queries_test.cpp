@@ -1,0 +1,112 @@
+// The API's read-only listings against a real store in a temp directory.
+#include "support/temp_dir.hpp"
+#include "store/queries.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "model/ids.hpp"
+
+namespace feedwatch::store {
+namespace {
+
+using testing_support::TempDir;
+
+class QueriesTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        auto opened = Store::open(m_dir.path() / "db");
+        ASSERT_TRUE(opened) << opened.error().detail;
+        m_store = std::move(*opened);
+    }
+
+    // Commits one article with one alert of watchlist to the webhook "ops".
+    void add_alert(const std::string& item_id, const std::string& watchlist)
+    {
+        const std::string feed_url = "https://example.com/feed.xml";
+        model::Article article;
+        article.id = model::article_id(feed_url, item_id);
+        article.feed = {feed_url, "Example Feed"};
+        article.item.id = item_id;
+        article.item.title = "Title " + item_id;
+        article.first_seen = m_t0;
+        PollCommit commit;
+        commit.feed_url = feed_url;
+        commit.articles.push_back(article);
+        const std::string body = R"({"data":{"article":{"title":"Title )" + item_id + R"("}}})";
+        commit.outbox.push_back(model::OutboxEntry{"ops", model::webhook_id(watchlist, "ops", article.id), watchlist,
+                                                   article.id, body, m_t0, m_t0, 0});
+        ASSERT_TRUE(m_store->commit(commit));
+    }
+
+    std::vector<std::uint64_t> walk(std::uint64_t before, std::size_t stop_after)
+    {
+        std::vector<std::uint64_t> seen;
+        auto walked = walk_alerts_newest(*m_store, before, [&](std::uint64_t sequence, std::string_view row) {
+            EXPECT_TRUE(decode_alert(sequence, row)) << row;
+            seen.push_back(sequence);
+            return seen.size() >= stop_after ? Walk::stop : Walk::more;
+        });
+        EXPECT_TRUE(walked);
+        return seen;
+    }
+
+    TempDir m_dir;
+    std::unique_ptr<Store> m_store;
+    const core::Instant m_t0 = core::Instant{std::chrono::seconds{1'700'000'000}};
+};
+
+TEST_F(QueriesTest, WalksAlertHistoryNewestFirstStrictlyBelowTheCursorUntilToldToStop)
+{
+    for (int i = 1; i <= 5; ++i) {
+        add_alert(std::to_string(i), i % 2 ? "odd" : "even");
+    }
+    EXPECT_EQ(walk(0, 100), (std::vector<std::uint64_t>{5, 4, 3, 2, 1}));
+    EXPECT_EQ(walk(4, 100), (std::vector<std::uint64_t>{3, 2, 1}));
+    EXPECT_EQ(walk(0, 2), (std::vector<std::uint64_t>{5, 4}));
+    EXPECT_TRUE(walk(1, 100).empty());
+}
+
+TEST_F(QueriesTest, DecodedRowCarriesWatchlistTitleAndWebhooks)
+{
+    add_alert("1", "courts");
+    std::optional<AlertRecord> record;
+    ASSERT_TRUE(walk_alerts_newest(*m_store, 0, [&](std::uint64_t sequence, std::string_view row) {
+        auto decoded = decode_alert(sequence, row);
+        EXPECT_TRUE(decoded);
+        record = *decoded;
+        return Walk::stop;
+    }));
+    ASSERT_TRUE(record);
+    EXPECT_EQ(record->sequence, 1u);
+    EXPECT_EQ(record->watchlist, "courts");
+    EXPECT_EQ(record->title, "Title 1");
+    ASSERT_EQ(record->webhooks.size(), 1u);
+    EXPECT_EQ(record->webhooks[0].first, "ops");
+    EXPECT_FALSE(decode_alert(2, "not json"));
+}
+
+TEST_F(QueriesTest, DeliveriesOfWebhooksFollowTheOutboxFromPendingToDelivered)
+{
+    add_alert("1", "courts");
+    auto pending = m_store->outbox_all();
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 1u);
+    const std::vector<std::pair<std::string, std::string>> webhooks{{"ops", pending->front().entry.webhook_id}};
+    auto before = deliveries(*m_store, webhooks);
+    ASSERT_TRUE(before);
+    ASSERT_EQ(before->size(), 1u);
+    EXPECT_EQ(before->front().state, DeliveryState::pending);
+    EXPECT_EQ(before->front().next_attempt, m_t0);
+    ASSERT_TRUE(m_store->outbox_delivered(pending->front().key));
+    auto after = deliveries(*m_store, webhooks);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->front().state, DeliveryState::delivered);
+    EXPECT_FALSE(after->front().next_attempt);
+}
+
+}  // namespace
+}  // namespace feedwatch::store
