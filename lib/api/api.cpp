@@ -241,6 +241,20 @@ struct Api::Impl {
     serve::Response feed_list();
     serve::Response watchlist_list() const;
 
+    // The rendered alert of a history row: kept, or decoded and rendered now and kept. Valid
+    // until the next call.
+    core::Result<const RenderedAlert*> rendered_alert(std::uint64_t sequence, std::string_view row)
+    {
+        if (const RenderedAlert* alert = rendered.find(sequence)) {
+            return alert;
+        }
+        auto record = store::decode_alert(sequence, row);
+        if (!record) {
+            return tl::unexpected(record.error());
+        }
+        return &rendered.insert(render_alert(*record));
+    }
+
     // The alert's JSON object with its current delivery state (rendered once per row).
     core::Result<std::string> alert_payload(const store::AlertRecord& record)
     {
@@ -317,26 +331,12 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
     std::size_t count = 0;
     std::uint64_t last = 0;
     std::optional<core::Error> failed;
-    auto walked = store::walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
-        if (count >= filter.limit) {
-            return store::Walk::stop;
-        }
-        const RenderedAlert* alert = rendered.find(sequence);
-        if (alert == nullptr) {
-            auto record = store::decode_alert(sequence, row);
-            if (!record) {
-                failed = record.error();
-                return store::Walk::stop;
-            }
-            alert = &rendered.insert(render_alert(*record));
-        }
-        if (filter.since && alert->created < *filter.since) {
+    // Adds the row unless it is older than since; Walk::stop when the listing is complete.
+    auto take = [&](std::uint64_t sequence, const RenderedAlert& alert) {
+        if (filter.since && alert.created < *filter.since) {
             return store::Walk::stop;  // history rows are in commit order, so everything further is older
         }
-        if (!filter.watchlist.empty() && alert->watchlist != filter.watchlist) {
-            return store::Walk::more;
-        }
-        auto deliveries = store::deliveries(store, alert->webhooks);
+        auto deliveries = store::deliveries(store, alert.webhooks);
         if (!deliveries) {
             failed = deliveries.error();
             return store::Walk::stop;
@@ -344,11 +344,48 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
         if (count > 0) {
             body += ',';
         }
-        append_alert_json(body, *alert, *deliveries);
+        append_alert_json(body, alert, *deliveries);
         ++count;
         last = sequence;
-        return store::Walk::more;
-    });
+        return count == filter.limit ? store::Walk::stop : store::Walk::more;
+    };
+    core::Result<void> walked;
+    if (filter.watchlist.empty()) {
+        walked = store::walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
+            auto alert = rendered_alert(sequence, row);
+            if (!alert) {
+                failed = alert.error();
+                return store::Walk::stop;
+            }
+            return take(sequence, **alert);
+        });
+    } else {
+        // The watchlist's own index: a rare watchlist does not cost a walk over everyone's alerts.
+        auto sequences = store::alert_sequences_of(store, filter.watchlist, filter.before_sequence, filter.limit);
+        if (!sequences) {
+            return store_error(sequences.error());
+        }
+        for (const std::uint64_t sequence : *sequences) {
+            const RenderedAlert* alert = rendered.find(sequence);
+            if (alert == nullptr) {
+                auto row = store::alert_row(store, sequence);
+                if (!row) {
+                    return store_error(row.error());
+                }
+                if (!*row) {
+                    continue;
+                }
+                auto loaded = rendered_alert(sequence, **row);
+                if (!loaded) {
+                    return store_error(loaded.error());
+                }
+                alert = *loaded;
+            }
+            if (take(sequence, *alert) == store::Walk::stop) {
+                break;
+            }
+        }
+    }
     if (failed) {
         return store_error(*failed);
     }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
 
+#include "core/digest.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
 
@@ -156,8 +157,54 @@ void add_alerts(rocksdb::WriteBatch& batch, const std::vector<const model::Outbo
             webhooks.push_back({{"name", entry->webhook}, {"id", entry->webhook_id}});
         }
         row["webhooks"] = std::move(webhooks);
+        batch.Put(sequence_key(watchlist_prefix(first.watchlist), next_sequence), rocksdb::Slice());
         batch.Put(sequence_key(k_alert_prefix, next_sequence++), dump(row));
     }
+}
+
+std::string watchlist_prefix(std::string_view watchlist)
+{
+    return "L/" + core::sha256_hex(watchlist).substr(0, 32) + "/";
+}
+
+core::Result<void> index_existing_alerts(rocksdb::DB& db)
+{
+    std::string done;
+    rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, k_watchlist_index_done, &done);
+    if (status.ok()) {
+        return {};
+    }
+    if (!status.IsNotFound()) {
+        return core::fail(core::ErrorCode::store, "read watchlist index mark: " + status.ToString());
+    }
+    // Rewriting an entry is harmless, so a crash before the mark only means doing it again.
+    constexpr std::size_t k_rows_per_batch = 10000;
+    rocksdb::WriteBatch batch;
+    std::size_t in_batch = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}));
+    const rocksdb::Slice prefix(k_alert_prefix.data(), k_alert_prefix.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const json row = json::parse(it->value().ToStringView(), nullptr, false);
+        const std::uint64_t sequence = sequence_of(it->key().ToStringView(), k_alert_prefix);
+        batch.Put(sequence_key(watchlist_prefix(string_at(row, "watchlist")), sequence), rocksdb::Slice());
+        if (++in_batch == k_rows_per_batch) {
+            status = db.Write(rocksdb::WriteOptions{}, &batch);
+            if (!status.ok()) {
+                return core::fail(core::ErrorCode::store, "write watchlist index: " + status.ToString());
+            }
+            batch.Clear();
+            in_batch = 0;
+        }
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "read alert history: " + it->status().ToString());
+    }
+    batch.Put(k_watchlist_index_done, rocksdb::Slice());
+    status = db.Write(rocksdb::WriteOptions{}, &batch);
+    if (!status.ok()) {
+        return core::fail(core::ErrorCode::store, "write watchlist index: " + status.ToString());
+    }
+    return {};
 }
 
 void add_articles(rocksdb::WriteBatch& batch, const std::vector<model::Article>& articles,
@@ -205,8 +252,70 @@ core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_s
     return {};
 }
 
+core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, std::string_view watchlist,
+                                                           std::uint64_t before_sequence, std::size_t limit)
+{
+    std::vector<std::uint64_t> sequences;
+    const std::string prefix = history::watchlist_prefix(watchlist);
+    std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
+    // ':' sorts right after the digits: the first key past the watchlist's entries.
+    const std::string start = before_sequence > 0 ? sequence_key(prefix, before_sequence) : prefix + ":";
+    it->SeekForPrev(start);
+    if (it->Valid() && before_sequence > 0 && it->key().ToStringView() == start) {
+        it->Prev();  // strictly older than the cursor
+    }
+    for (; it->Valid() && it->key().starts_with(prefix) && sequences.size() < limit; it->Prev()) {
+        sequences.push_back(sequence_of(it->key().ToStringView(), prefix));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "list alerts of " + std::string(watchlist) + ": " +
+                                                      it->status().ToString());
+    }
+    return sequences;
+}
+
+core::Result<std::optional<std::string>> alert_row(const Store& store, std::uint64_t sequence)
+{
+    std::string row;
+    const rocksdb::Status status =
+        db_of(store).Get(rocksdb::ReadOptions{}, sequence_key(history::k_alert_prefix, sequence), &row);
+    if (status.IsNotFound()) {
+        return std::nullopt;
+    }
+    if (!status.ok()) {
+        return core::fail(core::ErrorCode::store, "read alert " + std::to_string(sequence) + ": " + status.ToString());
+    }
+    return row;
+}
+
 core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter)
 {
+    if (!filter.watchlist.empty()) {
+        auto sequences = alert_sequences_of(store, filter.watchlist, filter.before_sequence, filter.limit);
+        if (!sequences) {
+            return tl::unexpected(sequences.error());
+        }
+        std::vector<AlertRecord> records;
+        for (const std::uint64_t sequence : *sequences) {
+            auto row = alert_row(store, sequence);
+            if (!row) {
+                return tl::unexpected(row.error());
+            }
+            if (!*row) {
+                continue;
+            }
+            auto record = decode_alert(sequence, **row);
+            if (!record) {
+                return tl::unexpected(record.error());
+            }
+            if (filter.since && record->created < *filter.since) {
+                break;  // commit order: everything further is older
+            }
+            records.push_back(std::move(*record));
+        }
+        return records;
+    }
+
     std::vector<AlertRecord> records;
     std::optional<core::Error> failed;
     auto walked = walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
@@ -221,9 +330,7 @@ core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const A
         if (filter.since && record->created < *filter.since) {
             return Walk::stop;  // history rows are in commit order, so everything further is older
         }
-        if (filter.watchlist.empty() || record->watchlist == filter.watchlist) {
-            records.push_back(std::move(*record));
-        }
+        records.push_back(std::move(*record));
         return Walk::more;
     });
     if (failed) {

@@ -61,6 +61,13 @@ enum class Walk { more, stop };
 // only during the call. Fails on a read error (visit has then seen the rows before it).
 core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_sequence,
                                       const std::function<Walk(std::uint64_t sequence, std::string_view row)>& visit);
+// The sequences of the watchlist's history rows, newest first, strictly older than
+// before_sequence (0: from the newest), at most limit, from the watchlist index (the rows
+// themselves are not read).
+core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, std::string_view watchlist,
+                                                           std::uint64_t before_sequence, std::size_t limit);
+// The text of one history row; nullopt when no row has this sequence.
+core::Result<std::optional<std::string>> alert_row(const Store& store, std::uint64_t sequence);
 // Decodes one history row as walk_alerts_newest passes it; fails when it is not a row.
 core::Result<AlertRecord> decode_alert(std::uint64_t sequence, std::string_view row);
 

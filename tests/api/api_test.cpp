@@ -260,6 +260,25 @@ TEST_F(ApiTest, FiltersAlertsByWatchlistAndSince)
               3u);
 }
 
+TEST_F(ApiTest, PagesAlertsOfOneWatchlistWithBefore)
+{
+    for (int i = 0; i < 6; ++i) {
+        add_article(std::to_string(i), "Huawei " + std::to_string(i), i % 2 ? "china-cyber" : "other",
+                    m_t0 + std::chrono::seconds{i});
+    }
+    const json first = body_of(get("/api/v1/alerts?watchlist=china-cyber&limit=2"));
+    ASSERT_EQ(first["alerts"].size(), 2u);
+    EXPECT_EQ(first["alerts"][0]["article"]["title"], "Huawei 5");
+    EXPECT_EQ(first["alerts"][1]["article"]["title"], "Huawei 3");
+    ASSERT_TRUE(first["next"].is_string());
+    const json second =
+        body_of(get("/api/v1/alerts?watchlist=china-cyber&limit=2&before=" + first["next"].get<std::string>()));
+    ASSERT_EQ(second["alerts"].size(), 1u);
+    EXPECT_EQ(second["alerts"][0]["article"]["title"], "Huawei 1");
+    EXPECT_TRUE(second["next"].is_null());
+    EXPECT_TRUE(body_of(get("/api/v1/alerts?watchlist=china"))["alerts"].empty());
+}
+
 TEST_F(ApiTest, InvalidParametersAre400NamingTheParameter)
 {
     const std::vector<std::pair<std::string, std::string>> cases{

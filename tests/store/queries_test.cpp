@@ -6,8 +6,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "model/ids.hpp"
+#include "store/history.hpp"
 
 namespace feedwatch::store {
 namespace {
@@ -68,6 +71,48 @@ TEST_F(QueriesTest, WalksAlertHistoryNewestFirstStrictlyBelowTheCursorUntilToldT
     EXPECT_EQ(walk(4, 100), (std::vector<std::uint64_t>{3, 2, 1}));
     EXPECT_EQ(walk(0, 2), (std::vector<std::uint64_t>{5, 4}));
     EXPECT_TRUE(walk(1, 100).empty());
+}
+
+TEST_F(QueriesTest, WatchlistIndexListsOnlyThatWatchlistsSequencesNewestFirst)
+{
+    for (int i = 1; i <= 7; ++i) {
+        add_alert(std::to_string(i), i % 3 == 0 ? "rare/one" : "common");
+    }
+    EXPECT_EQ(*alert_sequences_of(*m_store, "rare/one", 0, 100), (std::vector<std::uint64_t>{6, 3}));
+    EXPECT_EQ(*alert_sequences_of(*m_store, "rare/one", 6, 100), (std::vector<std::uint64_t>{3}));
+    EXPECT_EQ(*alert_sequences_of(*m_store, "common", 0, 3), (std::vector<std::uint64_t>{7, 5, 4}));
+    EXPECT_TRUE(alert_sequences_of(*m_store, "rare", 0, 100)->empty());  // a prefix of a name is another name
+    auto row = alert_row(*m_store, 6);
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ(decode_alert(6, **row)->watchlist, "rare/one");
+    EXPECT_FALSE(*alert_row(*m_store, 8));
+}
+
+TEST_F(QueriesTest, OpeningAStoreFromBeforeTheWatchlistIndexIndexesItsAlerts)
+{
+    for (int i = 1; i <= 4; ++i) {
+        add_alert(std::to_string(i), i % 2 ? "odd" : "even");
+    }
+    // Make it look like a store written before the index: no L/ entries, no mark.
+    {
+        rocksdb::DB& db = m_store->database();
+        rocksdb::WriteBatch batch;
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}));
+        for (it->Seek("L/"); it->Valid() && it->key().starts_with("L/"); it->Next()) {
+            batch.Delete(it->key());
+        }
+        batch.Delete(history::k_watchlist_index_done);
+        ASSERT_TRUE(db.Write(rocksdb::WriteOptions{}, &batch).ok());
+    }
+    EXPECT_TRUE(alert_sequences_of(*m_store, "odd", 0, 100)->empty());
+    m_store.reset();
+    auto reopened = Store::open(m_dir.path() / "db");
+    ASSERT_TRUE(reopened) << reopened.error().detail;
+    m_store = std::move(*reopened);
+    EXPECT_EQ(*alert_sequences_of(*m_store, "odd", 0, 100), (std::vector<std::uint64_t>{3, 1}));
+    add_alert("5", "odd");
+    EXPECT_EQ(*alert_sequences_of(*m_store, "odd", 0, 100), (std::vector<std::uint64_t>{5, 3, 1}));
+    EXPECT_EQ(*alert_sequences_of(*m_store, "even", 0, 100), (std::vector<std::uint64_t>{4, 2}));
 }
 
 TEST_F(QueriesTest, DecodedRowCarriesWatchlistTitleAndWebhooks)
