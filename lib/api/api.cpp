@@ -324,30 +324,20 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
         }
         filter.before_sequence = *before;
     }
-    // Written as it is read: each row's rendered JSON (from the cache, or parsed and rendered
-    // once) with its delivery state spliced in; no JSON tree per request.
-    std::string body = "{\"alerts\":[";
-    body.reserve(filter.limit * 600);
-    std::size_t count = 0;
-    std::uint64_t last = 0;
+    // The page's rendered alerts (kept, or parsed and rendered once), then their delivery state
+    // in one batched read, spliced in as the answer is written: no JSON tree per request.
+    // The pointers stay valid: a request touches at most limit + 1 entries, fewer than are kept.
+    static_assert(k_alert_limit_max + 1 <= k_rendered_alerts_kept);
+    std::vector<const RenderedAlert*> page;
+    page.reserve(filter.limit);
     std::optional<core::Error> failed;
-    // Adds the row unless it is older than since; Walk::stop when the listing is complete.
-    auto take = [&](std::uint64_t sequence, const RenderedAlert& alert) {
+    // Adds the row unless it is older than since; Walk::stop when the page is complete.
+    auto take = [&](const RenderedAlert& alert) {
         if (filter.since && alert.created < *filter.since) {
             return store::Walk::stop;  // history rows are in commit order, so everything further is older
         }
-        auto deliveries = store::deliveries(store, alert.webhooks);
-        if (!deliveries) {
-            failed = deliveries.error();
-            return store::Walk::stop;
-        }
-        if (count > 0) {
-            body += ',';
-        }
-        append_alert_json(body, alert, *deliveries);
-        ++count;
-        last = sequence;
-        return count == filter.limit ? store::Walk::stop : store::Walk::more;
+        page.push_back(&alert);
+        return page.size() == filter.limit ? store::Walk::stop : store::Walk::more;
     };
     core::Result<void> walked;
     if (filter.watchlist.empty()) {
@@ -357,7 +347,7 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
                 failed = alert.error();
                 return store::Walk::stop;
             }
-            return take(sequence, **alert);
+            return take(**alert);
         });
     } else {
         // The watchlist's own index: a rare watchlist does not cost a walk over everyone's alerts.
@@ -381,7 +371,7 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
                 }
                 alert = *loaded;
             }
-            if (take(sequence, *alert) == store::Walk::stop) {
+            if (take(*alert) == store::Walk::stop) {
                 break;
             }
         }
@@ -392,6 +382,25 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
     if (!walked) {
         return store_error(walked.error());
     }
+    std::vector<const store::Webhooks*> webhooks;
+    webhooks.reserve(page.size());
+    for (const RenderedAlert* alert : page) {
+        webhooks.push_back(&alert->webhooks);
+    }
+    auto deliveries = store::deliveries(store, webhooks);
+    if (!deliveries) {
+        return store_error(deliveries.error());
+    }
+    std::string body = "{\"alerts\":[";
+    body.reserve(page.size() * 600 + 64);
+    for (std::size_t i = 0; i < page.size(); ++i) {
+        if (i > 0) {
+            body += ',';
+        }
+        append_alert_json(body, *page[i], (*deliveries)[i]);
+    }
+    const std::size_t count = page.size();
+    const std::uint64_t last = page.empty() ? 0 : page.back()->sequence;
     // Keys in the order nlohmann::json writes them ("alerts" < "next"), as before.
     body += "],\"next\":";
     body += count == filter.limit && count > 0 ? "\"" + std::to_string(last) + "\"" : std::string("null");

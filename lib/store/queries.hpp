@@ -79,8 +79,11 @@ core::Result<std::uint64_t> last_alert_sequence(const Store& store);
 // whose index entry is gone was delivered.
 core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record);
 // The same for a record's webhooks alone, in their order.
-core::Result<std::vector<AlertDelivery>> deliveries(const Store& store,
-                                                    const std::vector<std::pair<std::string, std::string>>& webhooks);
+using Webhooks = std::vector<std::pair<std::string, std::string>>;  // (webhook name, webhook-id)
+core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const Webhooks& webhooks);
+// The same for many alerts in one batched read: element i for alerts[i].
+core::Result<std::vector<std::vector<AlertDelivery>>> deliveries(const Store& store,
+                                                                 const std::vector<const Webhooks*>& alerts);
 
 struct ArticleFilter {
     std::string feed_url;               // empty: all
