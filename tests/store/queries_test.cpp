@@ -153,5 +153,34 @@ TEST_F(QueriesTest, DeliveriesOfWebhooksFollowTheOutboxFromPendingToDelivered)
     EXPECT_FALSE(after->front().next_attempt);
 }
 
+TEST_F(QueriesTest, DeliveriesOfManyAlertsInOneReadComeInTheirOrder)
+{
+    add_alert("1", "courts");
+    add_alert("2", "courts");
+    add_alert("3", "courts");
+    auto pending = m_store->outbox_all();
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 3u);
+    std::vector<Webhooks> lists;
+    for (const auto& row : *pending) {
+        lists.push_back({{"ops", row.entry.webhook_id}});
+    }
+    lists.push_back({});  // an alert without webhooks
+    ASSERT_TRUE(m_store->outbox_delivered((*pending)[0].key));
+    auto dead = (*pending)[2].entry;
+    dead.attempts = 4;
+    ASSERT_TRUE(m_store->outbox_dead((*pending)[2].key, dead));
+    const std::vector<const Webhooks*> alerts{&lists[0], &lists[1], &lists[2], &lists[3]};
+    auto states = deliveries(*m_store, alerts);
+    ASSERT_TRUE(states);
+    ASSERT_EQ(states->size(), 4u);
+    EXPECT_EQ((*states)[0].at(0).state, DeliveryState::delivered);
+    EXPECT_EQ((*states)[1].at(0).state, DeliveryState::pending);
+    EXPECT_EQ((*states)[1].at(0).webhook_id, (*pending)[1].entry.webhook_id);
+    EXPECT_EQ((*states)[2].at(0).state, DeliveryState::dead);
+    EXPECT_EQ((*states)[2].at(0).attempts, 4);
+    EXPECT_TRUE((*states)[3].empty());
+}
+
 }  // namespace
 }  // namespace feedwatch::store
