@@ -78,8 +78,8 @@ core::Result<std::uint64_t> last_alert_sequence(const Store& store);
 // Delivery state of each webhook of record: the outbox index says pending or dead; an alert
 // whose index entry is gone was delivered.
 core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record);
-// The same for a record's webhooks alone, in their order.
 using Webhooks = std::vector<std::pair<std::string, std::string>>;  // (webhook name, webhook-id)
+// The same for a record's webhooks alone, in their order.
 core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const Webhooks& webhooks);
 // The same for many alerts in one batched read: element i for alerts[i].
 core::Result<std::vector<std::vector<AlertDelivery>>> deliveries(const Store& store,
