@@ -28,11 +28,12 @@ RenderedAlert render_alert(const store::AlertRecord& record)
     alert.watchlist = record.watchlist;
     alert.created = record.created;
     alert.webhooks = record.webhooks;
-    const json article = {{"id", record.article_id},
-                          {"title", record.title},
-                          {"link", record.link},
-                          {"published", record.published ? json(core::format_rfc3339(*record.published)) : json(nullptr)},
-                          {"feed", {{"url", record.feed_url}, {"title", record.feed_title}}}};
+    const json article = {
+        {"id", record.article_id},
+        {"title", record.title},
+        {"link", record.link},
+        {"published", record.published ? json(core::format_rfc3339(*record.published)) : json(nullptr)},
+        {"feed", {{"url", record.feed_url}, {"title", record.feed_title}}}};
     json matches = json::array();
     for (const auto& match : record.matches) {
         matches.push_back({{"term", match.term}, {"field", match.field}, {"snippet", match.snippet}});
@@ -47,7 +48,8 @@ RenderedAlert render_alert(const store::AlertRecord& record)
     return alert;
 }
 
-void append_alert_json(std::string& out, const RenderedAlert& alert, const std::vector<store::AlertDelivery>& deliveries)
+void append_alert_json(std::string& out, const RenderedAlert& alert,
+                       const std::vector<store::AlertDelivery>& deliveries)
 {
     out += alert.head;
     out += '[';

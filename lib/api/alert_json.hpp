@@ -31,6 +31,7 @@ RenderedAlert render_alert(const store::AlertRecord& record);
 // Appends the alert's JSON object to out with deliveries (store::deliveries of
 // alert.webhooks: one per webhook, in order), byte for byte what nlohmann::json::dump gives
 // for the same object.
-void append_alert_json(std::string& out, const RenderedAlert& alert, const std::vector<store::AlertDelivery>& deliveries);
+void append_alert_json(std::string& out, const RenderedAlert& alert,
+                       const std::vector<store::AlertDelivery>& deliveries);
 
 }  // namespace feedwatch::api

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "match/matcher.hpp"
-#include "match/query.hpp"
 #include "api/alert_cache.hpp"
 #include "api/alert_json.hpp"
+#include "match/matcher.hpp"
+#include "match/query.hpp"
 #include "store/queries.hpp"
 
 namespace feedwatch::api {
@@ -341,14 +341,15 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
     };
     core::Result<void> walked;
     if (filter.watchlist.empty()) {
-        walked = store::walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
-            auto alert = rendered_alert(sequence, row);
-            if (!alert) {
-                failed = alert.error();
-                return store::Walk::stop;
-            }
-            return take(**alert);
-        });
+        walked =
+            store::walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
+                auto alert = rendered_alert(sequence, row);
+                if (!alert) {
+                    failed = alert.error();
+                    return store::Walk::stop;
+                }
+                return take(**alert);
+            });
     } else {
         // The watchlist's own index: a rare watchlist does not cost a walk over everyone's alerts.
         auto sequences = store::alert_sequences_of(store, filter.watchlist, filter.before_sequence, filter.limit);

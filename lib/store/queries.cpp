@@ -253,7 +253,7 @@ core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_s
 }
 
 core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, std::string_view watchlist,
-                                                           std::uint64_t before_sequence, std::size_t limit)
+                                                            std::uint64_t before_sequence, std::size_t limit)
 {
     std::vector<std::uint64_t> sequences;
     const std::string prefix = history::watchlist_prefix(watchlist);
@@ -268,8 +268,8 @@ core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, 
         sequences.push_back(sequence_of(it->key().ToStringView(), prefix));
     }
     if (!it->status().ok()) {
-        return core::fail(core::ErrorCode::store, "list alerts of " + std::string(watchlist) + ": " +
-                                                      it->status().ToString());
+        return core::fail(core::ErrorCode::store,
+                          "list alerts of " + std::string(watchlist) + ": " + it->status().ToString());
     }
     return sequences;
 }
@@ -411,7 +411,8 @@ core::Result<std::vector<std::vector<AlertDelivery>>> deliveries(const Store& st
             const rocksdb::Status& status = statuses[at];
             const std::string_view row_key = values[at].ToStringView();
             ++at;
-            AlertDelivery& delivery = list.emplace_back(AlertDelivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt});
+            AlertDelivery& delivery =
+                list.emplace_back(AlertDelivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt});
             if (status.IsNotFound()) {
                 continue;  // the index entry goes when the alert is delivered
             }
@@ -429,7 +430,8 @@ core::Result<std::vector<std::vector<AlertDelivery>>> deliveries(const Store& st
                 }
             }
             std::string value;
-            const rocksdb::Status read = db.Get(rocksdb::ReadOptions{}, rocksdb::Slice(row_key.data(), row_key.size()), &value);
+            const rocksdb::Status read =
+                db.Get(rocksdb::ReadOptions{}, rocksdb::Slice(row_key.data(), row_key.size()), &value);
             if (read.IsNotFound()) {
                 continue;  // delivered meanwhile
             }

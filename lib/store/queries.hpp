@@ -65,7 +65,7 @@ core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_s
 // before_sequence (0: from the newest), at most limit, from the watchlist index (the rows
 // themselves are not read).
 core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, std::string_view watchlist,
-                                                           std::uint64_t before_sequence, std::size_t limit);
+                                                            std::uint64_t before_sequence, std::size_t limit);
 // The text of one history row; nullopt when no row has this sequence.
 core::Result<std::optional<std::string>> alert_row(const Store& store, std::uint64_t sequence);
 // Decodes one history row as walk_alerts_newest passes it; fails when it is not a row.

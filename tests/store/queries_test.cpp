@@ -1,6 +1,6 @@
 // The API's read-only listings against a real store in a temp directory.
-#include "support/temp_dir.hpp"
 #include "store/queries.hpp"
+#include "support/temp_dir.hpp"
 
 #include <string>
 #include <vector>
