@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/alert_cache.hpp"
+#include "api/alert_json.hpp"
 #include "match/matcher.hpp"
 #include "match/query.hpp"
 #include "store/queries.hpp"
@@ -24,6 +26,9 @@ constexpr std::size_t k_alert_limit_default = 100;
 constexpr std::size_t k_article_limit_max = 200;
 constexpr std::size_t k_article_limit_default = 50;
 constexpr std::size_t k_replay_max = 1000;  // events replayed to a stream that resumes
+// Rendered alerts kept (api/alert_cache.hpp): the first pages of the listing and of each
+// watchlist, and the live page's first load; about 1 KB each.
+constexpr std::size_t k_rendered_alerts_kept = 4096;
 
 std::string dump(const json& value)
 {
@@ -144,36 +149,6 @@ std::optional<core::Instant> parse_since(std::string_view text)
     return std::nullopt;
 }
 
-json alert_json(const store::AlertRecord& record, const std::vector<store::AlertDelivery>& deliveries)
-{
-    json article = {{"id", record.article_id},
-                    {"title", record.title},
-                    {"link", record.link},
-                    {"published", record.published ? json(core::format_rfc3339(*record.published)) : json(nullptr)},
-                    {"feed", {{"url", record.feed_url}, {"title", record.feed_title}}}};
-    json matches = json::array();
-    for (const auto& match : record.matches) {
-        matches.push_back({{"term", match.term}, {"field", match.field}, {"snippet", match.snippet}});
-    }
-    json delivery_list = json::array();
-    for (const auto& delivery : deliveries) {
-        json item = {{"webhook", delivery.webhook},
-                     {"webhook_id", delivery.webhook_id},
-                     {"state", store::to_string(delivery.state)},
-                     {"attempts", delivery.attempts}};
-        if (delivery.next_attempt) {
-            item["next_attempt"] = core::format_rfc3339(*delivery.next_attempt);
-        }
-        delivery_list.push_back(std::move(item));
-    }
-    return json{{"id", std::to_string(record.sequence)},
-                {"watchlist", record.watchlist},
-                {"created", core::format_rfc3339(record.created)},
-                {"article", std::move(article)},
-                {"matches", std::move(matches)},
-                {"deliveries", std::move(delivery_list)}};
-}
-
 json article_json(const model::Article& article, const std::vector<model::Match>& matches)
 {
     const auto& item = article.item;
@@ -194,9 +169,9 @@ json article_json(const model::Article& article, const std::vector<model::Match>
                 {"matches", std::move(match_list)}};
 }
 
-std::string sse_event(const store::AlertRecord& record, const json& payload)
+std::string sse_event(const store::AlertRecord& record, const std::string& payload)
 {
-    return "id: " + std::to_string(record.sequence) + "\nevent: alert\ndata: " + dump(payload) + "\n\n";
+    return "id: " + std::to_string(record.sequence) + "\nevent: alert\ndata: " + payload + "\n\n";
 }
 
 struct Subscriber {
@@ -227,6 +202,7 @@ struct Api::Impl {
     std::vector<Subscriber> subscribers;
     std::uint64_t published = 0;  // highest alert sequence pushed to streams
     bool stopped = false;
+    AlertCache rendered{k_rendered_alerts_kept};
 
     Impl(store::Store& store_ref, const config::Config& config) : store(store_ref)
     {
@@ -265,13 +241,34 @@ struct Api::Impl {
     serve::Response feed_list();
     serve::Response watchlist_list() const;
 
-    core::Result<json> alert_payload(const store::AlertRecord& record) const
+    // The rendered alert of a history row: kept, or decoded and rendered now and kept. Valid
+    // until the next call.
+    core::Result<const RenderedAlert*> rendered_alert(std::uint64_t sequence, std::string_view row)
     {
-        auto deliveries = store::deliveries(store, record);
+        if (const RenderedAlert* alert = rendered.find(sequence)) {
+            return alert;
+        }
+        auto record = store::decode_alert(sequence, row);
+        if (!record) {
+            return tl::unexpected(record.error());
+        }
+        return &rendered.insert(render_alert(*record));
+    }
+
+    // The alert's JSON object with its current delivery state (rendered once per row).
+    core::Result<std::string> alert_payload(const store::AlertRecord& record)
+    {
+        const RenderedAlert* alert = rendered.find(record.sequence);
+        if (alert == nullptr) {
+            alert = &rendered.insert(render_alert(record));
+        }
+        auto deliveries = store::deliveries(store, alert->webhooks);
         if (!deliveries) {
             return tl::unexpected(deliveries.error());
         }
-        return alert_json(record, *deliveries);
+        std::string out;
+        append_alert_json(out, *alert, *deliveries);
+        return out;
     }
 };
 
@@ -327,21 +324,89 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
         }
         filter.before_sequence = *before;
     }
-    auto records = store::alerts_newest(store, filter);
-    if (!records) {
-        return store_error(records.error());
-    }
-    json list = json::array();
-    for (const auto& record : *records) {
-        auto payload = alert_payload(record);
-        if (!payload) {
-            return store_error(payload.error());
+    // The page's rendered alerts (kept, or parsed and rendered once), then their delivery state
+    // in one batched read, spliced in as the answer is written: no JSON tree per request.
+    // The pointers stay valid: a request touches at most limit + 1 entries, fewer than are kept.
+    static_assert(k_alert_limit_max + 1 <= k_rendered_alerts_kept);
+    std::vector<const RenderedAlert*> page;
+    page.reserve(filter.limit);
+    std::optional<core::Error> failed;
+    // Adds the row unless it is older than since; Walk::stop when the page is complete.
+    auto take = [&](const RenderedAlert& alert) {
+        if (filter.since && alert.created < *filter.since) {
+            return store::Walk::stop;  // history rows are in commit order, so everything further is older
         }
-        list.push_back(std::move(*payload));
+        page.push_back(&alert);
+        return page.size() == filter.limit ? store::Walk::stop : store::Walk::more;
+    };
+    core::Result<void> walked;
+    if (filter.watchlist.empty()) {
+        walked =
+            store::walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
+                auto alert = rendered_alert(sequence, row);
+                if (!alert) {
+                    failed = alert.error();
+                    return store::Walk::stop;
+                }
+                return take(**alert);
+            });
+    } else {
+        // The watchlist's own index: a rare watchlist does not cost a walk over everyone's alerts.
+        auto sequences = store::alert_sequences_of(store, filter.watchlist, filter.before_sequence, filter.limit);
+        if (!sequences) {
+            return store_error(sequences.error());
+        }
+        for (const std::uint64_t sequence : *sequences) {
+            const RenderedAlert* alert = rendered.find(sequence);
+            if (alert == nullptr) {
+                auto row = store::alert_row(store, sequence);
+                if (!row) {
+                    return store_error(row.error());
+                }
+                if (!*row) {
+                    continue;
+                }
+                auto loaded = rendered_alert(sequence, **row);
+                if (!loaded) {
+                    return store_error(loaded.error());
+                }
+                alert = *loaded;
+            }
+            if (take(*alert) == store::Walk::stop) {
+                break;
+            }
+        }
     }
-    json next = records->size() == filter.limit && !records->empty() ? json(std::to_string(records->back().sequence))
-                                                                       : json(nullptr);
-    return json_response(200, json{{"alerts", std::move(list)}, {"next", std::move(next)}});
+    if (failed) {
+        return store_error(*failed);
+    }
+    if (!walked) {
+        return store_error(walked.error());
+    }
+    std::vector<const store::Webhooks*> webhooks;
+    webhooks.reserve(page.size());
+    for (const RenderedAlert* alert : page) {
+        webhooks.push_back(&alert->webhooks);
+    }
+    auto deliveries = store::deliveries(store, webhooks);
+    if (!deliveries) {
+        return store_error(deliveries.error());
+    }
+    std::string body = "{\"alerts\":[";
+    body.reserve(page.size() * 600 + 64);
+    for (std::size_t i = 0; i < page.size(); ++i) {
+        if (i > 0) {
+            body += ',';
+        }
+        append_alert_json(body, *page[i], (*deliveries)[i]);
+    }
+    const std::size_t count = page.size();
+    const std::uint64_t last = page.empty() ? 0 : page.back()->sequence;
+    // Keys in the order nlohmann::json writes them ("alerts" < "next"), as before.
+    body += "],\"next\":";
+    body += count == filter.limit && count > 0 ? "\"" + std::to_string(last) + "\"" : std::string("null");
+    body += "}\n";
+    return serve::Response{200, "application/json", {Header{"cache-control", "no-store"}}, std::move(body)};
 }
 
 serve::Response Api::Impl::stream(const serve::Request& request, const Parameters& parameters)
@@ -617,6 +682,10 @@ void Api::publish_new_alerts()
         for (const auto& record : *records) {
             m_impl->published = record.sequence;
             if (m_impl->subscribers.empty()) {
+                // Decoded anyway: render it now, so that the listing's first page stays cached.
+                if (m_impl->rendered.find(record.sequence) == nullptr) {
+                    m_impl->rendered.insert(render_alert(record));
+                }
                 continue;
             }
             auto payload = m_impl->alert_payload(record);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
 
+#include "core/digest.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
 
@@ -59,14 +60,26 @@ std::string string_at(const json& object, const char* name)
     return found != object.end() && found->is_string() ? found->get<std::string>() : std::string{};
 }
 
-core::Result<AlertRecord> decode_alert(std::string_view key, std::string_view text)
+core::Result<AlertRecord> decode_alert_row(std::string_view key, std::string_view text)
+{
+    return decode_alert(sequence_of(key, history::k_alert_prefix), text);
+}
+
+rocksdb::DB& db_of(const Store& store)
+{
+    return store.database();
+}
+
+}  // namespace
+
+core::Result<AlertRecord> decode_alert(std::uint64_t sequence, std::string_view text)
 {
     const json row = json::parse(text, nullptr, false);
     if (row.is_discarded() || !row.is_object()) {
-        return core::fail(core::ErrorCode::store, "alert history row " + std::string(key) + " is not JSON");
+        return core::fail(core::ErrorCode::store, "alert history row " + std::to_string(sequence) + " is not JSON");
     }
     AlertRecord record;
-    record.sequence = sequence_of(key, history::k_alert_prefix);
+    record.sequence = sequence;
     record.watchlist = string_at(row, "watchlist");
     record.article_id = string_at(row, "article_id");
     record.created = instant_of(row.value("created", std::int64_t{0}));
@@ -86,13 +99,6 @@ core::Result<AlertRecord> decode_alert(std::string_view key, std::string_view te
     }
     return record;
 }
-
-rocksdb::DB& db_of(const Store& store)
-{
-    return store.database();
-}
-
-}  // namespace
 
 namespace history {
 
@@ -151,8 +157,54 @@ void add_alerts(rocksdb::WriteBatch& batch, const std::vector<const model::Outbo
             webhooks.push_back({{"name", entry->webhook}, {"id", entry->webhook_id}});
         }
         row["webhooks"] = std::move(webhooks);
+        batch.Put(sequence_key(watchlist_prefix(first.watchlist), next_sequence), rocksdb::Slice());
         batch.Put(sequence_key(k_alert_prefix, next_sequence++), dump(row));
     }
+}
+
+std::string watchlist_prefix(std::string_view watchlist)
+{
+    return "L/" + core::sha256_hex(watchlist).substr(0, 32) + "/";
+}
+
+core::Result<void> index_existing_alerts(rocksdb::DB& db)
+{
+    std::string done;
+    rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, k_watchlist_index_done, &done);
+    if (status.ok()) {
+        return {};
+    }
+    if (!status.IsNotFound()) {
+        return core::fail(core::ErrorCode::store, "read watchlist index mark: " + status.ToString());
+    }
+    // Rewriting an entry is harmless, so a crash before the mark only means doing it again.
+    constexpr std::size_t k_rows_per_batch = 10000;
+    rocksdb::WriteBatch batch;
+    std::size_t in_batch = 0;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}));
+    const rocksdb::Slice prefix(k_alert_prefix.data(), k_alert_prefix.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const json row = json::parse(it->value().ToStringView(), nullptr, false);
+        const std::uint64_t sequence = sequence_of(it->key().ToStringView(), k_alert_prefix);
+        batch.Put(sequence_key(watchlist_prefix(string_at(row, "watchlist")), sequence), rocksdb::Slice());
+        if (++in_batch == k_rows_per_batch) {
+            status = db.Write(rocksdb::WriteOptions{}, &batch);
+            if (!status.ok()) {
+                return core::fail(core::ErrorCode::store, "write watchlist index: " + status.ToString());
+            }
+            batch.Clear();
+            in_batch = 0;
+        }
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "read alert history: " + it->status().ToString());
+    }
+    batch.Put(k_watchlist_index_done, rocksdb::Slice());
+    status = db.Write(rocksdb::WriteOptions{}, &batch);
+    if (!status.ok()) {
+        return core::fail(core::ErrorCode::store, "write watchlist index: " + status.ToString());
+    }
+    return {};
 }
 
 void add_articles(rocksdb::WriteBatch& batch, const std::vector<model::Article>& articles,
@@ -178,34 +230,114 @@ const char* to_string(DeliveryState state)
     return "pending";
 }
 
-core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter)
+core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_sequence,
+                                      const std::function<Walk(std::uint64_t sequence, std::string_view row)>& visit)
 {
-    std::vector<AlertRecord> records;
     const std::string_view prefix = history::k_alert_prefix;
     std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
-    const std::string start = filter.before_sequence > 0 ? sequence_key(prefix, filter.before_sequence)
-                                                         : std::string("l") + static_cast<char>('/' + 1);
+    const std::string start =
+        before_sequence > 0 ? sequence_key(prefix, before_sequence) : std::string("l") + static_cast<char>('/' + 1);
     it->SeekForPrev(start);
-    if (it->Valid() && filter.before_sequence > 0 && it->key().ToStringView() == start) {
+    if (it->Valid() && before_sequence > 0 && it->key().ToStringView() == start) {
         it->Prev();  // strictly older than the cursor
     }
-    for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) &&
-           records.size() < filter.limit;
-         it->Prev()) {
-        auto record = decode_alert(it->key().ToStringView(), it->value().ToStringView());
-        if (!record) {
-            return tl::unexpected(record.error());
+    for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Prev()) {
+        if (visit(sequence_of(it->key().ToStringView(), prefix), it->value().ToStringView()) == Walk::stop) {
+            return {};
         }
-        if (filter.since && record->created < *filter.since) {
-            break;  // history rows are in commit order, so everything further is older
-        }
-        if (!filter.watchlist.empty() && record->watchlist != filter.watchlist) {
-            continue;
-        }
-        records.push_back(std::move(*record));
     }
     if (!it->status().ok()) {
         return core::fail(core::ErrorCode::store, "list alerts: " + it->status().ToString());
+    }
+    return {};
+}
+
+core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, std::string_view watchlist,
+                                                            std::uint64_t before_sequence, std::size_t limit)
+{
+    std::vector<std::uint64_t> sequences;
+    const std::string prefix = history::watchlist_prefix(watchlist);
+    std::unique_ptr<rocksdb::Iterator> it(db_of(store).NewIterator(rocksdb::ReadOptions{}));
+    // ':' sorts right after the digits: the first key past the watchlist's entries.
+    const std::string start = before_sequence > 0 ? sequence_key(prefix, before_sequence) : prefix + ":";
+    it->SeekForPrev(start);
+    if (it->Valid() && before_sequence > 0 && it->key().ToStringView() == start) {
+        it->Prev();  // strictly older than the cursor
+    }
+    for (; it->Valid() && it->key().starts_with(prefix) && sequences.size() < limit; it->Prev()) {
+        sequences.push_back(sequence_of(it->key().ToStringView(), prefix));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store,
+                          "list alerts of " + std::string(watchlist) + ": " + it->status().ToString());
+    }
+    return sequences;
+}
+
+core::Result<std::optional<std::string>> alert_row(const Store& store, std::uint64_t sequence)
+{
+    std::string row;
+    const rocksdb::Status status =
+        db_of(store).Get(rocksdb::ReadOptions{}, sequence_key(history::k_alert_prefix, sequence), &row);
+    if (status.IsNotFound()) {
+        return std::nullopt;
+    }
+    if (!status.ok()) {
+        return core::fail(core::ErrorCode::store, "read alert " + std::to_string(sequence) + ": " + status.ToString());
+    }
+    return row;
+}
+
+core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter)
+{
+    if (!filter.watchlist.empty()) {
+        auto sequences = alert_sequences_of(store, filter.watchlist, filter.before_sequence, filter.limit);
+        if (!sequences) {
+            return tl::unexpected(sequences.error());
+        }
+        std::vector<AlertRecord> records;
+        for (const std::uint64_t sequence : *sequences) {
+            auto row = alert_row(store, sequence);
+            if (!row) {
+                return tl::unexpected(row.error());
+            }
+            if (!*row) {
+                continue;
+            }
+            auto record = decode_alert(sequence, **row);
+            if (!record) {
+                return tl::unexpected(record.error());
+            }
+            if (filter.since && record->created < *filter.since) {
+                break;  // commit order: everything further is older
+            }
+            records.push_back(std::move(*record));
+        }
+        return records;
+    }
+
+    std::vector<AlertRecord> records;
+    std::optional<core::Error> failed;
+    auto walked = walk_alerts_newest(store, filter.before_sequence, [&](std::uint64_t sequence, std::string_view row) {
+        if (records.size() >= filter.limit) {
+            return Walk::stop;
+        }
+        auto record = decode_alert(sequence, row);
+        if (!record) {
+            failed = record.error();
+            return Walk::stop;
+        }
+        if (filter.since && record->created < *filter.since) {
+            return Walk::stop;  // history rows are in commit order, so everything further is older
+        }
+        records.push_back(std::move(*record));
+        return Walk::more;
+    });
+    if (failed) {
+        return tl::unexpected(*failed);
+    }
+    if (!walked) {
+        return tl::unexpected(walked.error());
     }
     return records;
 }
@@ -218,7 +350,7 @@ core::Result<std::vector<AlertRecord>> alerts_after(const Store& store, std::uin
     for (it->Seek(sequence_key(prefix, after + 1));
          it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) && records.size() < limit;
          it->Next()) {
-        auto record = decode_alert(it->key().ToStringView(), it->value().ToStringView());
+        auto record = decode_alert_row(it->key().ToStringView(), it->value().ToStringView());
         if (!record) {
             return tl::unexpected(record.error());
         }
@@ -237,40 +369,83 @@ core::Result<std::uint64_t> last_alert_sequence(const Store& store)
 
 core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record)
 {
-    std::vector<AlertDelivery> out;
+    return deliveries(store, record.webhooks);
+}
+
+core::Result<std::vector<AlertDelivery>> deliveries(const Store& store,
+                                                    const std::vector<std::pair<std::string, std::string>>& webhooks)
+{
+    auto all = deliveries(store, std::vector<const Webhooks*>{&webhooks});
+    if (!all) {
+        return tl::unexpected(all.error());
+    }
+    return std::move(all->front());
+}
+
+core::Result<std::vector<std::vector<AlertDelivery>>> deliveries(const Store& store,
+                                                                 const std::vector<const Webhooks*>& alerts)
+{
     rocksdb::DB& db = db_of(store);
-    for (const auto& [webhook, webhook_id] : record.webhooks) {
-        AlertDelivery delivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt};
-        std::string row_key;
-        rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "w/" + webhook_id, &row_key);
-        if (status.ok() && row_key.starts_with("o/")) {
-            // Pending: the store's in-memory index has what we show, without reading and
-            // parsing the row (its payload is most of its bytes).
-            if (auto meta = store.outbox_meta(row_key)) {
-                delivery.state = DeliveryState::pending;
-                delivery.attempts = meta->attempts;
-                delivery.next_attempt = meta->next_attempt;
-                out.push_back(std::move(delivery));
-                continue;
-            }
+    // One batched read of the outbox index for the whole page: far cheaper than a point read
+    // per webhook, most of which find the deletion a delivery left behind.
+    std::vector<std::string> keys;
+    for (const Webhooks* webhooks : alerts) {
+        for (const auto& [webhook, webhook_id] : *webhooks) {
+            keys.push_back("w/" + webhook_id);
         }
-        if (status.ok()) {
+    }
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    if (!keys.empty()) {
+        db.MultiGet(rocksdb::ReadOptions{}, db.DefaultColumnFamily(), keys.size(), slices.data(), values.data(),
+                    statuses.data());
+    }
+    std::vector<std::vector<AlertDelivery>> out;
+    out.reserve(alerts.size());
+    std::size_t at = 0;
+    for (const Webhooks* webhooks : alerts) {
+        std::vector<AlertDelivery>& list = out.emplace_back();
+        list.reserve(webhooks->size());
+        for (const auto& [webhook, webhook_id] : *webhooks) {
+            const rocksdb::Status& status = statuses[at];
+            const std::string_view row_key = values[at].ToStringView();
+            ++at;
+            AlertDelivery& delivery =
+                list.emplace_back(AlertDelivery{webhook, webhook_id, DeliveryState::delivered, 0, std::nullopt});
+            if (status.IsNotFound()) {
+                continue;  // the index entry goes when the alert is delivered
+            }
+            if (!status.ok()) {
+                return core::fail(core::ErrorCode::store, "delivery state of " + webhook_id + ": " + status.ToString());
+            }
+            if (row_key.starts_with("o/")) {
+                // Pending: the store's in-memory index has what we show, without reading and
+                // parsing the row (its payload is most of its bytes).
+                if (auto meta = store.outbox_meta(std::string(row_key))) {
+                    delivery.state = DeliveryState::pending;
+                    delivery.attempts = meta->attempts;
+                    delivery.next_attempt = meta->next_attempt;
+                    continue;
+                }
+            }
             std::string value;
-            status = db.Get(rocksdb::ReadOptions{}, row_key, &value);
-            if (status.ok()) {
-                delivery.state = row_key.starts_with("d/") ? DeliveryState::dead : DeliveryState::pending;
-                if (auto entry = codec::decode_outbox_entry(value)) {
-                    delivery.attempts = entry->attempts;
-                    if (delivery.state == DeliveryState::pending) {
-                        delivery.next_attempt = entry->next_attempt;
-                    }
+            const rocksdb::Status read =
+                db.Get(rocksdb::ReadOptions{}, rocksdb::Slice(row_key.data(), row_key.size()), &value);
+            if (read.IsNotFound()) {
+                continue;  // delivered meanwhile
+            }
+            if (!read.ok()) {
+                return core::fail(core::ErrorCode::store, "delivery state of " + webhook_id + ": " + read.ToString());
+            }
+            delivery.state = row_key.starts_with("d/") ? DeliveryState::dead : DeliveryState::pending;
+            if (auto entry = codec::decode_outbox_entry(value)) {
+                delivery.attempts = entry->attempts;
+                if (delivery.state == DeliveryState::pending) {
+                    delivery.next_attempt = entry->next_attempt;
                 }
             }
         }
-        if (!status.ok() && !status.IsNotFound()) {
-            return core::fail(core::ErrorCode::store, "delivery state of " + webhook_id + ": " + status.ToString());
-        }
-        out.push_back(std::move(delivery));
     }
     return out;
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,24 @@ struct AlertFilter {
 
 // Newest first, at most filter.limit.
 core::Result<std::vector<AlertRecord>> alerts_newest(const Store& store, const AlertFilter& filter);
+
+enum class Walk { more, stop };
+// Visits the stored history rows newest first, strictly older than before_sequence (0: from
+// the newest), undecoded, until visit returns Walk::stop or the history ends. For callers that
+// keep what they decoded by sequence: a row never changes once written. The row text is valid
+// only during the call. Fails on a read error (visit has then seen the rows before it).
+core::Result<void> walk_alerts_newest(const Store& store, std::uint64_t before_sequence,
+                                      const std::function<Walk(std::uint64_t sequence, std::string_view row)>& visit);
+// The sequences of the watchlist's history rows, newest first, strictly older than
+// before_sequence (0: from the newest), at most limit, from the watchlist index (the rows
+// themselves are not read).
+core::Result<std::vector<std::uint64_t>> alert_sequences_of(const Store& store, std::string_view watchlist,
+                                                            std::uint64_t before_sequence, std::size_t limit);
+// The text of one history row; nullopt when no row has this sequence.
+core::Result<std::optional<std::string>> alert_row(const Store& store, std::uint64_t sequence);
+// Decodes one history row as walk_alerts_newest passes it; fails when it is not a row.
+core::Result<AlertRecord> decode_alert(std::uint64_t sequence, std::string_view row);
+
 // Oldest first, sequence > after, at most limit (for SSE resumption).
 core::Result<std::vector<AlertRecord>> alerts_after(const Store& store, std::uint64_t after, std::size_t limit);
 // Highest sequence written so far; 0 when none.
@@ -59,6 +78,12 @@ core::Result<std::uint64_t> last_alert_sequence(const Store& store);
 // Delivery state of each webhook of record: the outbox index says pending or dead; an alert
 // whose index entry is gone was delivered.
 core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const AlertRecord& record);
+using Webhooks = std::vector<std::pair<std::string, std::string>>;  // (webhook name, webhook-id)
+// The same for a record's webhooks alone, in their order.
+core::Result<std::vector<AlertDelivery>> deliveries(const Store& store, const Webhooks& webhooks);
+// The same for many alerts in one batched read: element i for alerts[i].
+core::Result<std::vector<std::vector<AlertDelivery>>> deliveries(const Store& store,
+                                                                 const std::vector<const Webhooks*>& alerts);
 
 struct ArticleFilter {
     std::string feed_url;               // empty: all

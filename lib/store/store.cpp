@@ -313,6 +313,9 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
         return tl::unexpected(rows.error());
     }
     impl->pending = rows->size();
+    if (auto indexed = history::index_existing_alerts(*impl->db); !indexed) {
+        return tl::unexpected(indexed.error());
+    }
     impl->next_alert_sequence = history::last_sequence(*impl->db, history::k_alert_prefix) + 1;
     impl->next_article_sequence = history::last_sequence(*impl->db, history::k_article_order_prefix) + 1;
     for (const QueuedAlert& row : *rows) {

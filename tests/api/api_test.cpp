@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -84,6 +85,7 @@ protected:
     }
 
     static json body_of(const serve::Response& response) { return json::parse(response.body); }
+    static json body_of(const std::string& body) { return json::parse(body); }
 
     TempDir m_dir;
     std::unique_ptr<store::Store> m_store;
@@ -124,6 +126,113 @@ TEST_F(ApiTest, ListsAlertsNewestFirstWithDeliveryStatePerWebhook)
     EXPECT_TRUE(body["next"].is_null());
 }
 
+// The exact bytes of an alert listing with every delivery state, a missing and a present
+// published time and text that needs escaping, pinned as served before the listing was
+// rendered from cached fragments (so that the faster writer changes nothing a client sees).
+TEST_F(ApiTest, AlertListingKeepsItsExactBytes)
+{
+    const core::Instant t0 = *core::parse_rfc3339("2026-11-20T10:00:00Z");
+    auto commit_alert = [&](const std::string& item_id, const std::string& title,
+                            std::optional<core::Instant> published, core::Instant when) {
+        model::Article article;
+        article.feed = model::FeedRef{k_feed, "The \"Wire\" \xc3\xa9"};
+        article.item.id = item_id;
+        article.item.title = title;
+        article.item.link = "https://example.test/" + item_id + "?a=1&b=<2>";
+        article.item.text = title + " body";
+        article.item.published = published;
+        article.id = model::article_id(k_feed, item_id);
+        article.first_seen = when;
+        const std::vector<model::Match> matches{{"huawei", "title", title}, {"zte", "text", "\tzte\\"}};
+        const std::string body = deliver::render_json_payload("china-cyber", article, matches, when);
+        store::PollCommit commit;
+        commit.feed_url = k_feed;
+        for (const char* webhook : {"ops", "audit"}) {
+            commit.outbox.push_back(model::OutboxEntry{webhook, model::webhook_id("china-cyber", webhook, article.id),
+                                                       "china-cyber", article.id, body, when, when, 0});
+        }
+        commit.articles.push_back(article);
+        ASSERT_TRUE(m_store->commit(commit));
+    };
+    commit_alert("1", "Huawei \"indicted\" \xe2\x80\x94 again\x01", std::nullopt, t0);
+    commit_alert("2", "Huawei two", t0 - std::chrono::hours{1}, t0 + std::chrono::seconds{1});
+    auto pending = m_store->outbox_all();
+    ASSERT_TRUE(pending);
+    for (const auto& row : *pending) {
+        if (row.entry.article_id == model::article_id(k_feed, "1") && row.entry.webhook == "ops") {
+            ASSERT_TRUE(m_store->outbox_delivered(row.key));
+        }
+        if (row.entry.article_id == model::article_id(k_feed, "1") && row.entry.webhook == "audit") {
+            auto dead = row.entry;
+            dead.attempts = 7;
+            ASSERT_TRUE(m_store->outbox_dead(row.key, dead));
+        }
+        if (row.entry.article_id == model::article_id(k_feed, "2") && row.entry.webhook == "ops") {
+            auto later = row.entry;
+            later.attempts = 2;
+            later.next_attempt = t0 + std::chrono::minutes{5};
+            ASSERT_TRUE(m_store->outbox_reschedule(row.key, later));
+        }
+    }
+    const auto response = get("/api/v1/alerts?limit=2");
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(
+        response.body,
+        R"json({"alerts":[{"article":{"feed":{"title":"The \"Wire\" é","url":"http://127.0.0.1:1/wire.xml"},"id":"fab4c93a1b357d6b02b07d1d2fd80ae1","link":"https://example.test/2?a=1&b=<2>","published":"2026-11-20T09:00:00Z","title":"Huawei two"},"created":"2026-11-20T10:00:01Z","deliveries":[{"attempts":2,"next_attempt":"2026-11-20T10:05:00Z","state":"pending","webhook":"ops","webhook_id":"msg_d6dcb88b4ed784782a080ebe4d25b345"},{"attempts":0,"next_attempt":"2026-11-20T10:00:01Z","state":"pending","webhook":"audit","webhook_id":"msg_fc820d59da0b107805e58db958c6c2a8"}],"id":"2","matches":[{"field":"title","snippet":"Huawei two","term":"huawei"},{"field":"text","snippet":"\tzte\\","term":"zte"}],"watchlist":"china-cyber"},)json"
+        R"json({"article":{"feed":{"title":"The \"Wire\" é","url":"http://127.0.0.1:1/wire.xml"},"id":"35a41105c8097ee0623a9b07a61964ce","link":"https://example.test/1?a=1&b=<2>","published":null,"title":"Huawei \"indicted\" — again\u0001"},"created":"2026-11-20T10:00:00Z","deliveries":[{"attempts":0,"state":"delivered","webhook":"ops","webhook_id":"msg_416632ab1aeb54f9f6c90ed00ed8d0df"},{"attempts":7,"state":"dead","webhook":"audit","webhook_id":"msg_22a7e7455c0bcc691d6a9bbddc05d36e"}],"id":"1","matches":[{"field":"title","snippet":"Huawei \"indicted\" — again\u0001","term":"huawei"},{"field":"text","snippet":"\tzte\\","term":"zte"}],"watchlist":"china-cyber"}],"next":"1"})json"
+        "\n");
+}
+
+// The listing keeps each alert's rendered JSON; only the delivery state may change after that,
+// and the next request must show it.
+TEST_F(ApiTest, DeliveryStateChangesShowOnTheNextRequestAfterTheAlertWasListed)
+{
+    add_article("1", "Huawei indicted", "china-cyber", m_t0);
+    const json first = body_of(get("/api/v1/alerts"));
+    ASSERT_EQ(first["alerts"].size(), 1u);
+    EXPECT_EQ(first["alerts"][0]["deliveries"][0]["state"], "pending");
+    EXPECT_EQ(first["alerts"][0]["deliveries"][1]["state"], "pending");
+    auto pending = m_store->outbox_all();
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 2u);
+    for (const auto& row : *pending) {
+        if (row.entry.webhook == "ops") {
+            ASSERT_TRUE(m_store->outbox_delivered(row.key));
+        } else {
+            auto dead = row.entry;
+            dead.attempts = 9;
+            ASSERT_TRUE(m_store->outbox_dead(row.key, dead));
+        }
+    }
+    const json second = body_of(get("/api/v1/alerts"));
+    ASSERT_EQ(second["alerts"].size(), 1u);
+    const json& deliveries = second["alerts"][0]["deliveries"];
+    EXPECT_EQ(deliveries[0]["webhook"], "ops");
+    EXPECT_EQ(deliveries[0]["state"], "delivered");
+    EXPECT_FALSE(deliveries[0].contains("next_attempt"));
+    EXPECT_EQ(deliveries[1]["webhook"], "audit");
+    EXPECT_EQ(deliveries[1]["state"], "dead");
+    EXPECT_EQ(deliveries[1]["attempts"], 9);
+    EXPECT_EQ(second["alerts"][0]["article"], first["alerts"][0]["article"]);
+}
+
+// Alerts rendered when they were published to streams, when listed, or read afresh by a new
+// Api (nothing kept) give the same bytes.
+TEST_F(ApiTest, AlertsRenderedAtPublishListTheSameAsAlertsReadAfresh)
+{
+    add_article("1", "Huawei one", "china-cyber", m_t0);
+    add_article("2", "Huawei two", "other", m_t0 + std::chrono::seconds{1});
+    m_api->publish_new_alerts();  // no stream open: renders them for the listing
+    add_article("3", "Huawei three", "china-cyber", m_t0 + std::chrono::seconds{2});
+    const std::string warm = get("/api/v1/alerts").body;
+    const std::string warm_filtered = get("/api/v1/alerts?watchlist=china-cyber").body;
+    m_api = std::make_unique<Api>(*m_store, m_config);
+    EXPECT_EQ(get("/api/v1/alerts").body, warm);
+    EXPECT_EQ(get("/api/v1/alerts?watchlist=china-cyber").body, warm_filtered);
+    EXPECT_EQ(body_of(warm)["alerts"].size(), 3u);
+    EXPECT_EQ(body_of(warm_filtered)["alerts"].size(), 2u);
+}
+
 TEST_F(ApiTest, PagesAlertsWithLimitAndBefore)
 {
     for (int i = 0; i < 5; ++i) {
@@ -150,6 +259,25 @@ TEST_F(ApiTest, FiltersAlertsByWatchlistAndSince)
     EXPECT_EQ(recent["alerts"][0]["article"]["title"], "Huawei new");
     EXPECT_EQ(body_of(get("/api/v1/alerts?since=" + core::format_rfc3339(m_t0 - std::chrono::hours{48})))["alerts"].size(),
               3u);
+}
+
+TEST_F(ApiTest, PagesAlertsOfOneWatchlistWithBefore)
+{
+    for (int i = 0; i < 6; ++i) {
+        add_article(std::to_string(i), "Huawei " + std::to_string(i), i % 2 ? "china-cyber" : "other",
+                    m_t0 + std::chrono::seconds{i});
+    }
+    const json first = body_of(get("/api/v1/alerts?watchlist=china-cyber&limit=2"));
+    ASSERT_EQ(first["alerts"].size(), 2u);
+    EXPECT_EQ(first["alerts"][0]["article"]["title"], "Huawei 5");
+    EXPECT_EQ(first["alerts"][1]["article"]["title"], "Huawei 3");
+    ASSERT_TRUE(first["next"].is_string());
+    const json second =
+        body_of(get("/api/v1/alerts?watchlist=china-cyber&limit=2&before=" + first["next"].get<std::string>()));
+    ASSERT_EQ(second["alerts"].size(), 1u);
+    EXPECT_EQ(second["alerts"][0]["article"]["title"], "Huawei 1");
+    EXPECT_TRUE(second["next"].is_null());
+    EXPECT_TRUE(body_of(get("/api/v1/alerts?watchlist=china"))["alerts"].empty());
 }
 
 TEST_F(ApiTest, InvalidParametersAre400NamingTheParameter)
