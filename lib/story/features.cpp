@@ -1,0 +1,199 @@
+#include "story/features.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+#include <utility>
+
+#include <libstemmer.h>
+
+#include "normalize/text.hpp"
+#include "story/stop_words.hpp"
+
+namespace feedwatch::story {
+namespace {
+
+// Where a word stands says how much it tells about the event: the headline names it, the
+// lead (inverted pyramid) restates it, the rest of the body adds context.
+constexpr double k_title_weight = 2.0;
+constexpr double k_lead_weight = 1.5;
+constexpr double k_body_weight = 1.0;
+constexpr std::size_t k_lead_words = 60;
+// Names and numbers tell two events of the same kind apart (two indictments share every word
+// but the names, the place and the figures), so they count most.
+constexpr double k_name_boost = 2.0;
+constexpr double k_number_boost = 2.5;
+
+constexpr std::size_t k_shingle_words = 3;
+constexpr std::size_t k_minhash_rows = 4;  // per band
+constexpr std::size_t k_min_shingles = 12;  // below this a signature would match by chance
+
+// Deterministic hashes (the signature is persisted, so std::hash is not an option).
+std::uint64_t fnv1a(std::string_view text)
+{
+    std::uint64_t hash = 0xcbf29ce484222325ULL;
+    for (char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 0x100000001b3ULL;
+    }
+    return hash;
+}
+
+std::uint64_t mix(std::uint64_t value)
+{
+    value += 0x9e3779b97f4a7c15ULL;
+    value = (value ^ (value >> 30U)) * 0xbf58476d1ce4e5b9ULL;
+    value = (value ^ (value >> 27U)) * 0x94d049bb133111ebULL;
+    return value ^ (value >> 31U);
+}
+
+bool has_digit(std::string_view word)
+{
+    return std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// True when the word at begin opens a sentence (or the text), where capitals say nothing.
+bool sentence_initial(std::string_view text, std::size_t begin)
+{
+    while (begin > 0) {
+        const char c = text[begin - 1];
+        if (c == ' ' || c == '"' || c == '\'' || c == '(' || c == '\t') {
+            --begin;
+            continue;
+        }
+        if ((static_cast<unsigned char>(c) & 0x80) != 0) {
+            --begin;  // typographic quotes and dashes: look further back
+            continue;
+        }
+        return c == '.' || c == '!' || c == '?' || c == ':' || c == '\n' || c == '\r';
+    }
+    return true;
+}
+
+struct StemmerDeleter {
+    void operator()(sb_stemmer* stemmer) const { sb_stemmer_delete(stemmer); }
+};
+
+struct TermState {
+    std::size_t count = 0;
+    double position_weight = 0;
+    bool number = false;
+    bool capitalized = false;  // seen capitalized inside a sentence
+    bool lower_case = false;   // seen in lower case anywhere
+};
+
+}  // namespace
+
+struct FeatureExtractor::Impl {
+    std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer{sb_stemmer_new("english", "UTF_8")};
+    // folded word -> stem; libstemmer dominates the cost otherwise. Bounded: cleared when full.
+    std::unordered_map<std::string, std::string> stems;
+    static constexpr std::size_t k_max_cached_stems = 200'000;
+
+    const std::string& stem(const std::string& folded)
+    {
+        const auto found = stems.find(folded);
+        if (found != stems.end()) {
+            return found->second;
+        }
+        if (stems.size() >= k_max_cached_stems) {
+            stems.clear();
+        }
+        std::string stemmed = folded;
+        if (stemmer) {
+            const sb_symbol* out = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
+                                                   static_cast<int>(folded.size()));
+            if (out != nullptr) {
+                stemmed.assign(reinterpret_cast<const char*>(out),
+                               static_cast<std::size_t>(sb_stemmer_length(stemmer.get())));
+            }
+        }
+        return stems.emplace(folded, std::move(stemmed)).first->second;
+    }
+};
+
+FeatureExtractor::FeatureExtractor() : m_impl(std::make_unique<Impl>()) {}
+FeatureExtractor::~FeatureExtractor() = default;
+FeatureExtractor::FeatureExtractor(FeatureExtractor&&) noexcept = default;
+FeatureExtractor& FeatureExtractor::operator=(FeatureExtractor&&) noexcept = default;
+
+Features FeatureExtractor::extract(std::string_view title, std::string_view text)
+{
+    std::vector<std::pair<std::string, TermState>> states;
+    std::unordered_map<std::string, std::size_t> index;
+
+    const auto add = [&](std::string_view source, const normalize::Token& token, double position_weight,
+                         bool in_title) {
+        if (token.folded.size() < 2 || is_stop_word(token.folded)) {
+            return;
+        }
+        const bool number = has_digit(token.folded);
+        // Numbers and identifiers ("61398", "6.1" is "6" and "1") stay as written.
+        const std::string& term = number ? token.folded : m_impl->stem(token.folded);
+        auto [found, inserted] = index.try_emplace(term, states.size());
+        if (inserted) {
+            states.emplace_back(term, TermState{});
+        }
+        TermState& state = states[found->second].second;
+        ++state.count;
+        state.position_weight = std::max(state.position_weight, position_weight);
+        state.number = number;
+        const unsigned char first = static_cast<unsigned char>(source[token.begin]);
+        if (first >= 'a' && first <= 'z') {
+            state.lower_case = true;
+        } else if (!in_title && first >= 'A' && first <= 'Z' && !sentence_initial(source, token.begin)) {
+            state.capitalized = true;
+        }
+    };
+
+    for (const auto& token : normalize::tokenize(title)) {
+        add(title, token, k_title_weight, true);
+    }
+    const auto body = normalize::tokenize(text);
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        add(text, body[i], i < k_lead_words ? k_lead_weight : k_body_weight, false);
+    }
+
+    Features features;
+    features.terms.reserve(states.size());
+    for (auto& [term, state] : states) {
+        double weight = (1.0 + std::log(static_cast<double>(state.count))) * state.position_weight;
+        if (state.number) {
+            weight *= k_number_boost;
+        } else if (state.capitalized && !state.lower_case) {
+            weight *= k_name_boost;
+        }
+        features.terms.push_back(WeightedTerm{std::move(term), weight});
+    }
+
+    // MinHash over three-word shingles of the text, every word kept (reprints keep the wording).
+    if (body.size() >= k_shingle_words + k_min_shingles - 1) {
+        constexpr std::size_t k_hashes = k_signature_bands * k_minhash_rows;
+        std::array<std::uint64_t, k_hashes> minimum;
+        minimum.fill(std::numeric_limits<std::uint64_t>::max());
+        std::vector<std::uint64_t> word_hashes;
+        word_hashes.reserve(body.size());
+        for (const auto& token : body) {
+            word_hashes.push_back(fnv1a(token.folded));
+        }
+        for (std::size_t i = 0; i + k_shingle_words <= word_hashes.size(); ++i) {
+            const std::uint64_t shingle =
+                mix(word_hashes[i] ^ mix(word_hashes[i + 1] ^ mix(word_hashes[i + 2])));
+            for (std::size_t h = 0; h < k_hashes; ++h) {
+                minimum[h] = std::min(minimum[h], mix(shingle ^ (0x51ed270b27ULL * (h + 1))));
+            }
+        }
+        for (std::size_t band = 0; band < k_signature_bands; ++band) {
+            std::uint64_t key = mix(band + 1);
+            for (std::size_t row = 0; row < k_minhash_rows; ++row) {
+                key = mix(key ^ minimum[band * k_minhash_rows + row]);
+            }
+            features.signature[band] = key;
+        }
+        features.has_signature = true;
+    }
+    return features;
+}
+
+}  // namespace feedwatch::story

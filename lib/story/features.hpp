@@ -1,0 +1,50 @@
+#pragma once
+// What the grouper keeps of an article: weighted terms and a near-duplicate signature,
+// computed once per article. Pure: no I/O.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedwatch::story {
+
+// Bands of the MinHash signature of the article text; two articles whose texts share most
+// of their three-word shingles (a wire report reprinted under another headline) share
+// several bands.
+inline constexpr std::size_t k_signature_bands = 8;
+using Signature = std::array<std::uint64_t, k_signature_bands>;
+
+// A term (an English stem, or a number or identifier as written) and its weight in this
+// article before IDF: sublinear in its count, where it stands (title, lead, body) and what
+// it is (a name, a number) raise it.
+struct WeightedTerm {
+    std::string term;
+    double weight = 0;
+};
+
+struct Features {
+    std::vector<WeightedTerm> terms;  // one entry per distinct term, in first-seen order
+    bool has_signature = false;       // false when the text is too short to fingerprint
+    Signature signature{};
+};
+
+// Turns title and plain text into Features. Holds a libstemmer stemmer and a cache of stems,
+// so it is not safe to share between threads; one per Grouper.
+class FeatureExtractor {
+public:
+    FeatureExtractor();
+    ~FeatureExtractor();
+    FeatureExtractor(FeatureExtractor&&) noexcept;
+    FeatureExtractor& operator=(FeatureExtractor&&) noexcept;
+
+    Features extract(std::string_view title, std::string_view text);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace feedwatch::story
