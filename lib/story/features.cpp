@@ -159,12 +159,13 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
     features.terms.reserve(states.size());
     for (auto& [term, state] : states) {
         double weight = (1.0 + std::log(static_cast<double>(state.count))) * state.position_weight;
+        const bool name = !state.number && state.capitalized && !state.lower_case;
         if (state.number) {
             weight *= k_number_boost;
-        } else if (state.capitalized && !state.lower_case) {
+        } else if (name) {
             weight *= k_name_boost;
         }
-        features.terms.push_back(WeightedTerm{std::move(term), weight});
+        features.terms.push_back(WeightedTerm{std::move(term), weight, state.number || name});
     }
 
     // MinHash over three-word shingles of the text, every word kept (reprints keep the wording).

@@ -23,6 +23,7 @@ using Signature = std::array<std::uint64_t, k_signature_bands>;
 struct WeightedTerm {
     std::string term;
     double weight = 0;
+    bool entity = false;  // a name (capitalized inside sentences, never lower case) or a number
 };
 
 struct Features {

@@ -25,10 +25,21 @@ constexpr std::size_t k_max_bands = 8 * k_signature_bands;
 // happens by chance at moderate overlap, two at once only for copies (see features.cpp).
 constexpr std::size_t k_near_duplicate_bands = 2;
 constexpr std::size_t k_max_outlets = 32;
+// Similarity = this share of the cosine over all terms plus the rest of the cosine over names
+// and numbers only: two events of one kind share their words, not their names.
+constexpr double k_words_share = 0.3;
 
 struct WeightedId {
     TermId term = 0;
     double weight = 0;  // after IDF
+    bool entity = false;
+};
+
+struct RawTerm {
+    TermId term = 0;
+    double weight = 0;  // before IDF
+    bool entity = false;
+    bool operator<(const RawTerm& other) const { return term < other.term; }
 };
 
 double idf(const Grouper::State& state, TermId term)
@@ -49,26 +60,44 @@ TermId intern(Grouper::State& state, const std::string& term)
 
 // Cosine between a vector sorted by term and a centroid (IDF applied now, so that a story
 // formed early is judged with what the stream has taught since).
-double cosine(const Grouper::State& state, const std::vector<WeightedId>& article, double article_norm,
-              const std::vector<CentroidTerm>& centroid)
+double cosine(const Grouper::State& state, const std::vector<WeightedId>& article, const std::vector<CentroidTerm>& centroid)
 {
     double dot = 0;
     double norm = 0;
+    double article_norm = 0;
+    double entity_dot = 0;
+    double entity_norm = 0;
+    double article_entity_norm = 0;
+    for (const auto& term : article) {
+        article_norm += term.weight * term.weight;
+        if (term.entity) {
+            article_entity_norm += term.weight * term.weight;
+        }
+    }
     auto a = article.begin();
     for (const auto& entry : centroid) {
         const double weight = entry.weight * idf(state, entry.term);
         norm += weight * weight;
+        if (entry.entity) {
+            entity_norm += weight * weight;
+        }
         while (a != article.end() && a->term < entry.term) {
             ++a;
         }
         if (a != article.end() && a->term == entry.term) {
             dot += a->weight * weight;
+            if (a->entity && entry.entity) {
+                entity_dot += a->weight * weight;
+            }
         }
     }
-    if (norm <= 0 || article_norm <= 0) {
-        return 0;
+    const double all = norm > 0 && article_norm > 0 ? dot / std::sqrt(norm * article_norm) : 0;
+    // Without names or numbers on one side, the words alone decide.
+    if (entity_norm <= 0 || article_entity_norm <= 0) {
+        return all;
     }
-    return dot / (std::sqrt(norm) * article_norm);
+    const double entities = entity_dot / std::sqrt(entity_norm * article_entity_norm);
+    return k_words_share * all + (1 - k_words_share) * entities;
 }
 
 // The story's terms ranked by weight after IDF, strongest first.
@@ -106,20 +135,20 @@ void refresh_centroid_and_index(Grouper::State& state, Story& story)
     story.centroid = std::move(strongest);
 }
 
-void add_to_centroid(Story& story, const std::vector<std::pair<TermId, double>>& terms)
+void add_to_centroid(Story& story, const std::vector<RawTerm>& terms)
 {
     std::vector<CentroidTerm> merged;
     merged.reserve(story.centroid.size() + terms.size());
     auto c = story.centroid.begin();
     auto t = terms.begin();
     while (c != story.centroid.end() || t != terms.end()) {
-        if (t == terms.end() || (c != story.centroid.end() && c->term < t->first)) {
+        if (t == terms.end() || (c != story.centroid.end() && c->term < t->term)) {
             merged.push_back(*c++);
-        } else if (c == story.centroid.end() || t->first < c->term) {
-            merged.push_back(CentroidTerm{t->first, t->second});
+        } else if (c == story.centroid.end() || t->term < c->term) {
+            merged.push_back(CentroidTerm{t->term, t->weight, t->entity});
             ++t;
         } else {
-            merged.push_back(CentroidTerm{c->term, c->weight + t->second});
+            merged.push_back(CentroidTerm{c->term, c->weight + t->weight, c->entity || t->entity});
             ++c;
             ++t;
         }
@@ -216,21 +245,17 @@ Assignment Grouper::assign(const ArticleInput& article)
     assignment.closed = close_idle(article.arrived);
 
     const Features features = state.extractor.extract(article.title, article.text);
-    std::vector<std::pair<TermId, double>> raw;  // before IDF, sorted by term
+    std::vector<RawTerm> raw;  // before IDF, sorted by term
     raw.reserve(features.terms.size());
     for (const auto& term : features.terms) {
-        raw.emplace_back(intern(state, term.term), term.weight);
+        raw.push_back(RawTerm{intern(state, term.term), term.weight, term.entity});
     }
     std::sort(raw.begin(), raw.end());
     std::vector<WeightedId> vector;
     vector.reserve(raw.size());
-    double norm = 0;
-    for (const auto& [term, weight] : raw) {
-        const double weighted = weight * idf(state, term);
-        vector.push_back(WeightedId{term, weighted});
-        norm += weighted * weighted;
+    for (const auto& term : raw) {
+        vector.push_back(WeightedId{term.term, term.weight * idf(state, term.term), term.entity});
     }
-    norm = std::sqrt(norm);
 
     // Candidates: stories sharing the article's most distinctive terms, by summed weight.
     std::vector<WeightedId> query = vector;
@@ -285,7 +310,7 @@ Assignment Grouper::assign(const ArticleInput& article)
     std::optional<Handle> chosen;
     double best_similarity = 0;
     for (const auto& [score, handle] : candidates) {
-        const double similarity = cosine(state, vector, norm, state.stories.at(handle).centroid);
+        const double similarity = cosine(state, vector, state.stories.at(handle).centroid);
         if (similarity > best_similarity || (similarity == best_similarity && chosen && handle < *chosen)) {
             best_similarity = similarity;
             chosen = handle;
@@ -294,14 +319,15 @@ Assignment Grouper::assign(const ArticleInput& article)
     if (copy_of) {
         assignment.near_duplicate = true;
         chosen = copy_of;
-        best_similarity = cosine(state, vector, norm, state.stories.at(*copy_of).centroid);
+        best_similarity = cosine(state, vector, state.stories.at(*copy_of).centroid);
     } else if (chosen && best_similarity < state.options.threshold) {
         chosen.reset();
     }
+    assignment.similarity = best_similarity;
 
     // Learn the article's terms after judging it, so it is scored against the past only.
-    for (const auto& [term, weight] : raw) {
-        ++state.document_frequency[term];
+    for (const auto& term : raw) {
+        ++state.document_frequency[term.term];
     }
     ++state.articles_seen;
 
@@ -310,7 +336,6 @@ Assignment Grouper::assign(const ArticleInput& article)
         story = &state.stories.at(*chosen);
         state.unindex_story(*story);
         assignment.outcome = Outcome::joined;
-        assignment.similarity = best_similarity;
         story->articles += 1;
         story->last_seen = std::max(story->last_seen, article.arrived);
     } else {

@@ -25,7 +25,7 @@
 namespace feedwatch::story {
 
 // Chosen on ../shared/stories/dev.jsonl only (bench/README.md "story" has the sweep).
-inline constexpr double k_default_threshold = 0.30;
+inline constexpr double k_default_threshold = 0.35;
 inline constexpr std::chrono::seconds k_default_window = std::chrono::hours(72);
 
 struct Options {
@@ -49,7 +49,7 @@ struct Assignment {
     std::string story;                // story id
     Outcome outcome = Outcome::started;
     bool near_duplicate = false;      // joined because its text is a near copy of the story's
-    double similarity = 0;            // cosine to the story's centroid before joining (0 when started)
+    double similarity = 0;            // to the nearest open story (the one joined, if any); 0 without candidates
     std::vector<std::string> closed;  // stories closed by the time this article arrived, oldest first
 };
 

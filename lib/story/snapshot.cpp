@@ -5,7 +5,7 @@
 //    "next_handle": H,
 //    "terms": [[TERM, DF], ...],    every term seen, in id order, with its document frequency
 //    "stories": [{"handle", "id", "first_title", "first_seen", "last_seen", "articles",
-//                 "outlets": [...], "centroid": [[TERM_ID, WEIGHT], ...],
+//                 "outlets": [...], "centroid": [[TERM_ID, WEIGHT, ENTITY], ...],
 //                 "index_terms": [TERM_ID, ...], "bands": [U64, ...]}, ...]}
 // Options are not saved: they come from the configuration at restore.
 #include <exception>
@@ -48,7 +48,7 @@ std::string Grouper::snapshot() const
     for (const auto& [handle, story] : state.stories) {
         nlohmann::json centroid = nlohmann::json::array();
         for (const auto& entry : story.centroid) {
-            centroid.push_back(nlohmann::json::array({entry.term, entry.weight}));
+            centroid.push_back(nlohmann::json::array({entry.term, entry.weight, entry.entity}));
         }
         stories.push_back({{"handle", story.handle},
                            {"id", story.id},
@@ -101,7 +101,8 @@ core::Result<Grouper> Grouper::restore(std::string_view snapshot, Options option
             story.articles = entry.at("articles").get<std::size_t>();
             story.outlets = entry.at("outlets").get<std::vector<std::string>>();
             for (const auto& term : entry.at("centroid")) {
-                story.centroid.push_back(CentroidTerm{check_term(term.at(0).get<TermId>()), term.at(1).get<double>()});
+                story.centroid.push_back(CentroidTerm{check_term(term.at(0).get<TermId>()), term.at(1).get<double>(),
+                                                      term.at(2).get<bool>()});
             }
             for (const auto& term : entry.at("index_terms")) {
                 story.index_terms.push_back(check_term(term.get<TermId>()));
