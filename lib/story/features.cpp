@@ -27,7 +27,7 @@ constexpr double k_number_boost = 2.5;
 
 constexpr std::size_t k_shingle_words = 3;
 constexpr std::size_t k_minhash_rows = 4;  // per band
-constexpr std::size_t k_min_shingles = 12;  // below this a signature would match by chance
+constexpr std::size_t k_min_shingles = 24;  // below this most bins stay empty
 
 // Deterministic hashes (the signature is persisted, so std::hash is not an option).
 std::uint64_t fnv1a(std::string_view text)
@@ -168,29 +168,36 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
         features.terms.push_back(WeightedTerm{std::move(term), weight, state.number || name});
     }
 
-    // MinHash over three-word shingles of the text, every word kept (reprints keep the wording).
+    // MinHash over three-word shingles of the text, every word kept (reprints keep the wording),
+    // by one-permutation hashing: one hash per shingle, its top bits pick the bin whose minimum
+    // it competes for (Li, Owen, Zhang, NIPS 2012), which costs one hash instead of 32.
     if (body.size() >= k_shingle_words + k_min_shingles - 1) {
-        constexpr std::size_t k_hashes = k_signature_bands * k_minhash_rows;
-        std::array<std::uint64_t, k_hashes> minimum;
+        constexpr std::size_t k_bins = k_signature_bands * k_minhash_rows;
+        static_assert(k_bins == 32, "bins are picked by the top five bits");
+        std::array<std::uint64_t, k_bins> minimum;
         minimum.fill(std::numeric_limits<std::uint64_t>::max());
-        std::vector<std::uint64_t> word_hashes;
-        word_hashes.reserve(body.size());
-        for (const auto& token : body) {
-            word_hashes.push_back(fnv1a(token.folded));
-        }
-        for (std::size_t i = 0; i + k_shingle_words <= word_hashes.size(); ++i) {
-            const std::uint64_t shingle =
-                mix(word_hashes[i] ^ mix(word_hashes[i + 1] ^ mix(word_hashes[i + 2])));
-            for (std::size_t h = 0; h < k_hashes; ++h) {
-                minimum[h] = std::min(minimum[h], mix(shingle ^ (0x51ed270b27ULL * (h + 1))));
+        std::uint64_t previous = 0;
+        std::uint64_t before_previous = 0;
+        for (std::size_t i = 0; i < body.size(); ++i) {
+            const std::uint64_t word = fnv1a(body[i].folded);
+            if (i + 1 >= k_shingle_words) {
+                const std::uint64_t shingle = mix(before_previous ^ mix(previous ^ mix(word)));
+                auto& slot = minimum[shingle >> 59U];
+                slot = std::min<std::uint64_t>(slot, shingle & ((std::uint64_t{1} << 59U) - 1));
             }
+            before_previous = previous;
+            previous = word;
         }
         for (std::size_t band = 0; band < k_signature_bands; ++band) {
             std::uint64_t key = mix(band + 1);
+            bool complete = true;
             for (std::size_t row = 0; row < k_minhash_rows; ++row) {
-                key = mix(key ^ minimum[band * k_minhash_rows + row]);
+                const std::uint64_t value = minimum[band * k_minhash_rows + row];
+                complete = complete && value != std::numeric_limits<std::uint64_t>::max();
+                key = mix(key ^ value);
             }
-            features.signature[band] = key;
+            // A band with an empty bin would match every other short text with the same gap.
+            features.signature[band] = complete ? (key == 0 ? 1 : key) : 0;
         }
         features.has_signature = true;
     }

@@ -29,7 +29,7 @@ struct WeightedTerm {
 struct Features {
     std::vector<WeightedTerm> terms;  // one entry per distinct term, in first-seen order
     bool has_signature = false;       // false when the text is too short to fingerprint
-    Signature signature{};
+    Signature signature{};            // 0 for a band left incomplete (too few shingles)
 };
 
 // Turns title and plain text into Features. Holds a libstemmer stemmer and a cache of stems,

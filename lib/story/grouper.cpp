@@ -17,8 +17,6 @@ constexpr std::size_t k_index_terms = 12;
 constexpr std::size_t k_query_terms = 20;
 // Stories scored by full cosine per article: the best by shared index terms.
 constexpr std::size_t k_candidates = 12;
-// A term indexed by this many open stories tells them apart no better than "said".
-constexpr std::size_t k_max_posting = 4096;
 // Signature bands kept per story: its first articles' bands (the wire original and copies).
 constexpr std::size_t k_max_bands = 8 * k_signature_bands;
 // Bands an article must share with one story to count as a near copy of it: one shared band
@@ -42,10 +40,10 @@ struct RawTerm {
     bool operator<(const RawTerm& other) const { return term < other.term; }
 };
 
+// Smoothed IDF from the articles seen so far: log((N + 1) / (df + 1)) + 1.
 double idf(const Grouper::State& state, TermId term)
 {
-    const auto seen = static_cast<double>(state.articles_seen);
-    return std::log((seen + 1.0) / (static_cast<double>(state.document_frequency[term]) + 1.0)) + 1.0;
+    return state.log_articles - state.log_document_frequency[term] + 1.0;
 }
 
 TermId intern(Grouper::State& state, const std::string& term)
@@ -54,6 +52,7 @@ TermId intern(Grouper::State& state, const std::string& term)
     if (inserted) {
         state.terms.push_back(term);
         state.document_frequency.push_back(0);
+        state.log_document_frequency.push_back(0.0);
     }
     return found->second;
 }
@@ -109,9 +108,14 @@ std::vector<CentroidTerm> ranked(const Grouper::State& state, const std::vector<
     for (std::size_t i = 0; i < out.size(); ++i) {
         order.emplace_back(out[i].weight * idf(state, out[i].term), i);
     }
-    std::sort(order.begin(), order.end(), [&](const auto& left, const auto& right) {
+    const auto stronger = [&](const auto& left, const auto& right) {
         return left.first != right.first ? left.first > right.first : out[left.second].term < out[right.second].term;
-    });
+    };
+    if (order.size() > k_centroid_terms) {
+        std::nth_element(order.begin(), order.begin() + k_centroid_terms, order.end(), stronger);
+        order.resize(k_centroid_terms);
+    }
+    std::sort(order.begin(), order.end(), stronger);
     std::vector<CentroidTerm> result;
     result.reserve(out.size());
     for (const auto& [score, i] : order) {
@@ -169,7 +173,10 @@ void Grouper::State::index_story(const Story& story)
 {
     handles_by_id.emplace(story.id, story.handle);
     for (TermId term : story.index_terms) {
-        postings[term].push_back(story.handle);
+        auto& list = postings[term];
+        if (list.size() < k_max_posting) {
+            list.push_back(story.handle);  // a full list is skipped by lookups, so it need not grow
+        }
     }
     for (std::uint64_t band : story.bands) {
         auto& owners = band_owners[band];
@@ -267,7 +274,7 @@ Assignment Grouper::assign(const ArticleInput& article)
     std::unordered_map<Handle, double> shared;
     for (std::size_t i = 0; i < query_size; ++i) {
         const auto found = state.postings.find(query[i].term);
-        if (found == state.postings.end() || found->second.size() > k_max_posting) {
+        if (found == state.postings.end() || found->second.size() >= k_max_posting) {
             continue;
         }
         for (Handle handle : found->second) {
@@ -291,6 +298,9 @@ Assignment Grouper::assign(const ArticleInput& article)
     if (features.has_signature) {
         std::unordered_map<Handle, std::size_t> bands_shared;
         for (std::uint64_t band : features.signature) {
+            if (band == 0) {
+                continue;
+            }
             const auto found = state.band_owners.find(band);
             if (found != state.band_owners.end()) {
                 for (Handle handle : found->second) {
@@ -327,9 +337,11 @@ Assignment Grouper::assign(const ArticleInput& article)
 
     // Learn the article's terms after judging it, so it is scored against the past only.
     for (const auto& term : raw) {
-        ++state.document_frequency[term.term];
+        const auto frequency = ++state.document_frequency[term.term];
+        state.log_document_frequency[term.term] = std::log(static_cast<double>(frequency) + 1.0);
     }
     ++state.articles_seen;
+    state.log_articles = std::log(static_cast<double>(state.articles_seen) + 1.0);
 
     Story* story = nullptr;
     if (chosen) {
@@ -359,7 +371,11 @@ Assignment Grouper::assign(const ArticleInput& article)
     add_to_centroid(*story, raw);
     refresh_centroid_and_index(state, *story);
     if (features.has_signature && story->bands.size() < k_max_bands) {
-        story->bands.insert(story->bands.end(), features.signature.begin(), features.signature.end());
+        for (std::uint64_t band : features.signature) {
+            if (band != 0) {
+                story->bands.push_back(band);
+            }
+        }
     }
     state.index_story(*story);
     assignment.story = story->id;

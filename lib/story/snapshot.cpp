@@ -8,6 +8,7 @@
 //                 "outlets": [...], "centroid": [[TERM_ID, WEIGHT, ENTITY], ...],
 //                 "index_terms": [TERM_ID, ...], "bands": [U64, ...]}, ...]}
 // Options are not saved: they come from the configuration at restore.
+#include <cmath>
 #include <exception>
 
 #include <nlohmann/json.hpp>
@@ -75,6 +76,7 @@ core::Result<Grouper> Grouper::restore(std::string_view snapshot, Options option
             return core::fail(core::ErrorCode::parse, "story snapshot: unsupported version");
         }
         state->articles_seen = document.at("articles_seen").get<std::uint64_t>();
+        state->log_articles = std::log(static_cast<double>(state->articles_seen) + 1.0);
         state->clock = instant(document.at("clock").get<std::int64_t>());
         state->next_handle = document.at("next_handle").get<Handle>();
         for (const auto& entry : document.at("terms")) {
@@ -84,6 +86,7 @@ core::Result<Grouper> Grouper::restore(std::string_view snapshot, Options option
             }
             state->terms.push_back(term);
             state->document_frequency.push_back(entry.at(1).get<std::uint32_t>());
+            state->log_document_frequency.push_back(std::log(static_cast<double>(state->document_frequency.back()) + 1.0));
         }
         const auto check_term = [&](TermId term) {
             if (term >= state->terms.size()) {

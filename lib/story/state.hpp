@@ -15,6 +15,10 @@
 
 namespace feedwatch::story {
 
+// A term indexed by this many open stories tells them apart no better than "said": lookups
+// skip it, and its list stops growing (which bounds the cost of re-indexing a story).
+inline constexpr std::size_t k_max_posting = 64;
+
 using TermId = std::uint32_t;
 using Handle = std::uint32_t;  // a story's number inside the grouper: creation order
 
@@ -45,6 +49,8 @@ struct Grouper::State {
     std::unordered_map<std::string, TermId> term_ids;
     std::vector<std::string> terms;
     std::vector<std::uint32_t> document_frequency;
+    std::vector<double> log_document_frequency;  // log(df + 1), kept so that IDF costs no log() per use
+    double log_articles = 0;                     // log(articles_seen + 1)
     std::uint64_t articles_seen = 0;
     core::Instant clock{};  // latest arrival seen
 
