@@ -22,7 +22,7 @@ constexpr double k_body_weight = 1.0;
 constexpr std::size_t k_lead_words = 60;
 // Names and numbers tell two events of the same kind apart (two indictments share every word
 // but the names, the place and the figures), so they count most.
-constexpr double k_name_boost = 2.0;
+constexpr double k_name_boost = 3.0;
 constexpr double k_number_boost = 2.5;
 
 constexpr std::size_t k_shingle_words = 3;

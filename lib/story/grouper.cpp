@@ -25,7 +25,7 @@ constexpr std::size_t k_near_duplicate_bands = 2;
 constexpr std::size_t k_max_outlets = 32;
 // Similarity = this share of the cosine over all terms plus the rest of the cosine over names
 // and numbers only: two events of one kind share their words, not their names.
-constexpr double k_words_share = 0.3;
+constexpr double k_words_share = 0.5;
 
 struct WeightedId {
     TermId term = 0;
