@@ -2,6 +2,8 @@
 // and the memory an open story holds. Generated articles: every story has its own names and
 // an identifier; words come from a shared vocabulary with a Zipf-like skew.
 //   story_bench [ARTICLES_TIMED [OPEN_STORIES...]]   (default 20000; 1000 10000 100000)
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -101,6 +103,15 @@ struct Generator {
     }
 };
 
+// CPU seconds of this process: on a shared machine, wall time also counts other processes' turns.
+double cpu_seconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 long resident_kib()
 {
     std::ifstream status("/proc/self/status");
@@ -117,7 +128,8 @@ long resident_kib()
 int main(int argc, char** argv)
 {
     const std::size_t timed = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20000;
-    std::printf("%-14s %-14s %-12s %-16s %-14s\n", "open stories", "articles/s", "joined", "bytes/story", "RSS KiB/story");
+    std::printf("%-14s %-12s %-16s %-8s %-12s %-14s\n", "open stories", "articles/s", "articles/CPU-s", "joined",
+                "bytes/story", "RSS KiB/story");
     std::vector<std::size_t> sizes{1000, 10000, 100000};
     if (argc > 2) {
         sizes.clear();
@@ -149,13 +161,16 @@ int main(int argc, char** argv)
         }
         std::size_t joined = 0;
         const auto begin = std::chrono::steady_clock::now();
+        const double cpu_begin = cpu_seconds();
         for (const auto& article : articles) {
             const auto assignment =
                 grouper.assign(ArticleInput{article.id, article.title, article.text, article.source, start_time});
             joined += assignment.outcome == feedwatch::story::Outcome::joined ? 1 : 0;
         }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-        std::printf("%-14zu %-14.0f %-12.3f %-16zu %-14.2f\n", opened, static_cast<double>(timed) / seconds,
+        const double cpu = cpu_seconds() - cpu_begin;
+        std::printf("%-14zu %-12.0f %-16.0f %-8.3f %-12zu %-14.2f\n", opened, static_cast<double>(timed) / seconds,
+                    static_cast<double>(timed) / cpu,
                     static_cast<double>(joined) / static_cast<double>(timed), grouper.approximate_bytes_per_story(),
                     static_cast<double>(rss_filled - rss_before) / static_cast<double>(opened));
     }

@@ -87,19 +87,40 @@ struct TermState {
 
 struct FeatureExtractor::Impl {
     std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer{sb_stemmer_new("english", "UTF_8")};
-    // folded word -> stem; libstemmer dominates the cost otherwise. Bounded: cleared when full.
-    std::unordered_map<std::string, std::string> stems;
-    static constexpr std::size_t k_max_cached_stems = 200'000;
+    std::unordered_map<std::string, TermId> ids;
+    std::vector<std::string> terms;
+    // folded word -> id of its stem: one lookup per word instead of stemming and interning.
+    // Bounded: cleared when full (the vocabulary itself is kept).
+    std::unordered_map<std::string, TermId> word_ids;
+    static constexpr std::size_t k_max_cached_words = 200'000;
+    // Per-article accumulation indexed by term id: stamp[id] == article means slot[id] is set.
+    std::vector<std::uint64_t> stamp;
+    std::vector<std::uint32_t> slot;
+    std::uint64_t article = 0;
 
-    const std::string& stem(const std::string& folded)
+    TermId intern(const std::string& term)
     {
-        const auto found = stems.find(folded);
-        if (found != stems.end()) {
+        const auto [found, inserted] = ids.try_emplace(term, static_cast<TermId>(terms.size()));
+        if (inserted) {
+            terms.push_back(term);
+        }
+        return found->second;
+    }
+
+    TermId word(const std::string& folded)
+    {
+        const auto found = word_ids.find(folded);
+        if (found != word_ids.end()) {
             return found->second;
         }
-        if (stems.size() >= k_max_cached_stems) {
-            stems.clear();
+        if (word_ids.size() >= k_max_cached_words) {
+            word_ids.clear();
         }
+        return word_ids.emplace(folded, intern(stem(folded))).first->second;
+    }
+
+    std::string stem(const std::string& folded)
+    {
         std::string stemmed = folded;
         if (stemmer) {
             const sb_symbol* out = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
@@ -109,7 +130,7 @@ struct FeatureExtractor::Impl {
                                static_cast<std::size_t>(sb_stemmer_length(stemmer.get())));
             }
         }
-        return stems.emplace(folded, std::move(stemmed)).first->second;
+        return stemmed;
     }
 };
 
@@ -118,10 +139,31 @@ FeatureExtractor::~FeatureExtractor() = default;
 FeatureExtractor::FeatureExtractor(FeatureExtractor&&) noexcept = default;
 FeatureExtractor& FeatureExtractor::operator=(FeatureExtractor&&) noexcept = default;
 
+std::size_t FeatureExtractor::vocabulary_size() const
+{
+    return m_impl->terms.size();
+}
+
+const std::string& FeatureExtractor::term(TermId id) const
+{
+    return m_impl->terms.at(id);
+}
+
+std::optional<TermId> FeatureExtractor::add_term(const std::string& term)
+{
+    const std::size_t before = m_impl->terms.size();
+    const TermId id = m_impl->intern(term);
+    if (m_impl->terms.size() == before) {
+        return std::nullopt;
+    }
+    return id;
+}
+
 Features FeatureExtractor::extract(std::string_view title, std::string_view text)
 {
-    std::vector<std::pair<std::string, TermState>> states;
-    std::unordered_map<std::string, std::size_t> index;
+    Impl& impl = *m_impl;
+    ++impl.article;
+    std::vector<std::pair<TermId, TermState>> states;
 
     const auto add = [&](std::string_view source, const normalize::Token& token, double position_weight,
                          bool in_title) {
@@ -130,12 +172,17 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
         }
         const bool number = has_digit(token.folded);
         // Numbers and identifiers ("61398", "6.1" is "6" and "1") stay as written.
-        const std::string& term = number ? token.folded : m_impl->stem(token.folded);
-        auto [found, inserted] = index.try_emplace(term, states.size());
-        if (inserted) {
+        const TermId term = number ? impl.intern(token.folded) : impl.word(token.folded);
+        if (term >= impl.stamp.size()) {
+            impl.stamp.resize(impl.terms.size() + 1024, 0);
+            impl.slot.resize(impl.stamp.size(), 0);
+        }
+        if (impl.stamp[term] != impl.article) {
+            impl.stamp[term] = impl.article;
+            impl.slot[term] = static_cast<std::uint32_t>(states.size());
             states.emplace_back(term, TermState{});
         }
-        TermState& state = states[found->second].second;
+        TermState& state = states[impl.slot[term]].second;
         ++state.count;
         state.position_weight = std::max(state.position_weight, position_weight);
         state.number = number;
@@ -165,7 +212,7 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
         } else if (name) {
             weight *= k_name_boost;
         }
-        features.terms.push_back(WeightedTerm{std::move(term), weight, state.number || name});
+        features.terms.push_back(WeightedTerm{term, weight, state.number || name});
     }
 
     // MinHash over three-word shingles of the text, every word kept (reprints keep the wording),

@@ -46,17 +46,6 @@ double idf(const Grouper::State& state, TermId term)
     return state.log_articles - state.log_document_frequency[term] + 1.0;
 }
 
-TermId intern(Grouper::State& state, const std::string& term)
-{
-    const auto [found, inserted] = state.term_ids.try_emplace(term, static_cast<TermId>(state.terms.size()));
-    if (inserted) {
-        state.terms.push_back(term);
-        state.document_frequency.push_back(0);
-        state.log_document_frequency.push_back(0.0);
-    }
-    return found->second;
-}
-
 // Cosine between a vector sorted by term and a centroid (IDF applied now, so that a story
 // formed early is judged with what the stream has taught since).
 double cosine(const Grouper::State& state, const std::vector<WeightedId>& article, const std::vector<CentroidTerm>& centroid)
@@ -254,8 +243,10 @@ Assignment Grouper::assign(const ArticleInput& article)
     const Features features = state.extractor.extract(article.title, article.text);
     std::vector<RawTerm> raw;  // before IDF, sorted by term
     raw.reserve(features.terms.size());
+    state.document_frequency.resize(state.extractor.vocabulary_size(), 0);
+    state.log_document_frequency.resize(state.extractor.vocabulary_size(), 0.0);
     for (const auto& term : features.terms) {
-        raw.push_back(RawTerm{intern(state, term.term), term.weight, term.entity});
+        raw.push_back(RawTerm{term.term, term.weight, term.entity});
     }
     std::sort(raw.begin(), raw.end());
     std::vector<WeightedId> vector;
@@ -271,19 +262,26 @@ Assignment Grouper::assign(const ArticleInput& article)
                       [](const WeightedId& left, const WeightedId& right) {
                           return left.weight != right.weight ? left.weight > right.weight : left.term < right.term;
                       });
-    std::unordered_map<Handle, double> shared;
+    // (story, weight) per posting entry, summed per story after a sort: no per-story nodes.
+    std::vector<std::pair<Handle, double>> hits;
     for (std::size_t i = 0; i < query_size; ++i) {
         const auto found = state.postings.find(query[i].term);
         if (found == state.postings.end() || found->second.size() >= k_max_posting) {
             continue;
         }
         for (Handle handle : found->second) {
-            shared[handle] += query[i].weight;
+            hits.emplace_back(handle, query[i].weight);
         }
     }
+    std::sort(hits.begin(), hits.end(),
+              [](const auto& left, const auto& right) { return left.first < right.first; });
     std::vector<std::pair<double, Handle>> candidates;
-    candidates.reserve(shared.size());
-    for (const auto& [handle, score] : shared) {
+    for (std::size_t i = 0; i < hits.size();) {
+        double score = 0;
+        const Handle handle = hits[i].first;
+        for (; i < hits.size() && hits[i].first == handle; ++i) {
+            score += hits[i].second;
+        }
         candidates.emplace_back(score, handle);
     }
     const std::size_t candidate_count = std::min(candidates.size(), k_candidates);

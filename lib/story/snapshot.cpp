@@ -42,8 +42,8 @@ std::string Grouper::snapshot() const
     document["clock"] = seconds(state.clock);
     document["next_handle"] = state.next_handle;
     auto& terms = document["terms"] = nlohmann::json::array();
-    for (std::size_t i = 0; i < state.terms.size(); ++i) {
-        terms.push_back(nlohmann::json::array({state.terms[i], state.document_frequency[i]}));
+    for (std::size_t i = 0; i < state.document_frequency.size(); ++i) {
+        terms.push_back(nlohmann::json::array({state.extractor.term(static_cast<TermId>(i)), state.document_frequency[i]}));
     }
     auto& stories = document["stories"] = nlohmann::json::array();
     for (const auto& [handle, story] : state.stories) {
@@ -81,15 +81,14 @@ core::Result<Grouper> Grouper::restore(std::string_view snapshot, Options option
         state->next_handle = document.at("next_handle").get<Handle>();
         for (const auto& entry : document.at("terms")) {
             const auto term = entry.at(0).get<std::string>();
-            if (!state->term_ids.emplace(term, static_cast<TermId>(state->terms.size())).second) {
+            if (!state->extractor.add_term(term)) {
                 return core::fail(core::ErrorCode::parse, "story snapshot: term listed twice: " + term);
             }
-            state->terms.push_back(term);
             state->document_frequency.push_back(entry.at(1).get<std::uint32_t>());
             state->log_document_frequency.push_back(std::log(static_cast<double>(state->document_frequency.back()) + 1.0));
         }
         const auto check_term = [&](TermId term) {
-            if (term >= state->terms.size()) {
+            if (term >= state->document_frequency.size()) {
                 throw std::out_of_range("term id out of range");
             }
             return term;

@@ -19,7 +19,6 @@ namespace feedwatch::story {
 // skip it, and its list stops growing (which bounds the cost of re-indexing a story).
 inline constexpr std::size_t k_max_posting = 64;
 
-using TermId = std::uint32_t;
 using Handle = std::uint32_t;  // a story's number inside the grouper: creation order
 
 struct CentroidTerm {
@@ -45,9 +44,8 @@ struct Grouper::State {
     Options options;
     FeatureExtractor extractor;
 
-    // Term statistics learned from the stream: document frequency per term.
-    std::unordered_map<std::string, TermId> term_ids;
-    std::vector<std::string> terms;
+    // Term statistics learned from the stream: document frequency per term of the
+    // extractor's vocabulary (same ids; grown after each extract).
     std::vector<std::uint32_t> document_frequency;
     std::vector<double> log_document_frequency;  // log(df + 1), kept so that IDF costs no log() per use
     double log_articles = 0;                     // log(articles_seen + 1)
