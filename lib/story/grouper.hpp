@@ -6,8 +6,9 @@
 // weighted up; story/features.hpp) scored by IDF learned from the articles seen so far, plus
 // a MinHash signature of its text. Candidate stories come from an inverted index over each
 // open story's most distinctive terms and from the signature's bands, never from a scan of
-// all open stories. The article joins the candidate whose centroid is nearest by cosine
-// when that is at least Options::threshold, or at once when it shares its signature with a
+// all open stories. Similarity to a story is the mean of two cosines with its centroid (IDF
+// applied at comparison time): over all terms, and over names and numbers only. The article
+// joins the most similar candidate when that is at least Options::threshold, or at once when it shares its signature with a
 // story (a wire report under a new headline); otherwise it starts a story whose id is the
 // article's id. A story closes once no article has joined it for Options::window, measured
 // on the arrival times of the articles themselves.
@@ -30,7 +31,7 @@ inline constexpr std::chrono::seconds k_default_window = std::chrono::hours(72);
 
 struct Options {
     std::chrono::seconds window = k_default_window;  // a story closes this long after its last article
-    double threshold = k_default_threshold;          // cosine to an open story's centroid to join it
+    double threshold = k_default_threshold;          // similarity to an open story's centroid to join it
 };
 
 // One article as the grouper sees it. The daemon passes the stored article: id, item title,
