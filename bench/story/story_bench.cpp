@@ -21,8 +21,8 @@ using feedwatch::story::Grouper;
 
 std::string pseudo_word(std::mt19937& random, int syllables)
 {
-    static constexpr const char* k_syllables[] = {"ka", "lo", "mer", "sin", "tra", "vel", "dor", "pen", "ri", "gus",
-                                                  "an", "bel", "cor", "fi", "ho", "jun", "ment", "nor", "ol", "ste"};
+    static constexpr const char* k_syllables[] = {"ka", "lo",  "mer", "sin", "tra", "vel", "dor",  "pen", "ri", "gus",
+                                                  "an", "bel", "cor", "fi",  "ho",  "jun", "ment", "nor", "ol", "ste"};
     std::string word;
     for (int i = 0; i < syllables; ++i) {
         word += k_syllables[random() % 20];
@@ -45,7 +45,8 @@ struct Generator {
     const std::string& common_word()
     {
         std::uniform_real_distribution<double> unit(0, 1);
-        const auto index = static_cast<std::size_t>(static_cast<double>(vocabulary.size()) * unit(random) * unit(random));
+        const auto index =
+            static_cast<std::size_t>(static_cast<double>(vocabulary.size()) * unit(random) * unit(random));
         return vocabulary[index];
     }
 
@@ -170,8 +171,8 @@ int main(int argc, char** argv)
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
         const double cpu = cpu_seconds() - cpu_begin;
         std::printf("%-14zu %-12.0f %-16.0f %-8.3f %-12zu %-14.2f\n", opened, static_cast<double>(timed) / seconds,
-                    static_cast<double>(timed) / cpu,
-                    static_cast<double>(joined) / static_cast<double>(timed), grouper.approximate_bytes_per_story(),
+                    static_cast<double>(timed) / cpu, static_cast<double>(joined) / static_cast<double>(timed),
+                    grouper.approximate_bytes_per_story(),
                     static_cast<double>(rss_filled - rss_before) / static_cast<double>(opened));
     }
     return 0;

@@ -15,8 +15,8 @@ namespace feedwatch::cli {
 namespace {
 
 constexpr int k_usage = 64;
-constexpr int k_bad_input = 65;  // EX_DATAERR
-constexpr int k_no_input = 66;   // EX_NOINPUT
+constexpr int k_bad_input = 65;   // EX_DATAERR
+constexpr int k_no_input = 66;    // EX_NOINPUT
 constexpr int k_bad_config = 78;  // EX_CONFIG
 
 constexpr std::string_view k_usage_text = "usage: feedwatch group [--config FILE] [--input FILE|-]\n";

@@ -26,7 +26,7 @@ constexpr double k_name_boost = 3.0;
 constexpr double k_number_boost = 2.5;
 
 constexpr std::size_t k_shingle_words = 3;
-constexpr std::size_t k_minhash_rows = 4;  // per band
+constexpr std::size_t k_minhash_rows = 4;   // per band
 constexpr std::size_t k_min_shingles = 24;  // below this most bins stay empty
 
 // Deterministic hashes (the signature is persisted, so std::hash is not an option).

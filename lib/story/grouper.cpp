@@ -48,7 +48,8 @@ double idf(const Grouper::State& state, TermId term)
 
 // Cosine between a vector sorted by term and a centroid (IDF applied now, so that a story
 // formed early is judged with what the stream has taught since).
-double cosine(const Grouper::State& state, const std::vector<WeightedId>& article, const std::vector<CentroidTerm>& centroid)
+double cosine(const Grouper::State& state, const std::vector<WeightedId>& article,
+              const std::vector<CentroidTerm>& centroid)
 {
     double dot = 0;
     double norm = 0;
@@ -273,8 +274,7 @@ Assignment Grouper::assign(const ArticleInput& article)
             hits.emplace_back(handle, query[i].weight);
         }
     }
-    std::sort(hits.begin(), hits.end(),
-              [](const auto& left, const auto& right) { return left.first < right.first; });
+    std::sort(hits.begin(), hits.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
     std::vector<std::pair<double, Handle>> candidates;
     for (std::size_t i = 0; i < hits.size();) {
         double score = 0;
@@ -353,7 +353,8 @@ Assignment Grouper::assign(const ArticleInput& article)
         fresh.handle = state.next_handle++;
         fresh.id = std::string(article.id);
         for (int suffix = 2; state.handles_by_id.count(fresh.id) != 0; ++suffix) {
-            fresh.id = std::string(article.id) + "~" + std::to_string(suffix);  // ids are unique; never merge on a repeat
+            fresh.id =
+                std::string(article.id) + "~" + std::to_string(suffix);  // ids are unique; never merge on a repeat
         }
         fresh.first_title = std::string(article.title);
         fresh.first_seen = article.arrived;
@@ -387,8 +388,7 @@ std::optional<StorySummary> Grouper::story(std::string_view id) const
         return std::nullopt;
     }
     const Story& story = m_state->stories.at(found->second);
-    return StorySummary{story.id, story.first_title, story.first_seen, story.last_seen, story.articles,
-                        story.outlets};
+    return StorySummary{story.id, story.first_title, story.first_seen, story.last_seen, story.articles, story.outlets};
 }
 
 std::size_t Grouper::approximate_bytes_per_story() const

@@ -8,10 +8,10 @@
 // open story's most distinctive terms and from the signature's bands, never from a scan of
 // all open stories. Similarity to a story is the mean of two cosines with its centroid (IDF
 // applied at comparison time): over all terms, and over names and numbers only. The article
-// joins the most similar candidate when that is at least Options::threshold, or at once when it shares its signature with a
-// story (a wire report under a new headline); otherwise it starts a story whose id is the
-// article's id. A story closes once no article has joined it for Options::window, measured
-// on the arrival times of the articles themselves.
+// joins the most similar candidate when that is at least Options::threshold, or at once
+// when it shares its signature with a story (a wire report under a new headline); otherwise
+// it starts a story whose id is the article's id. A story closes once no article has joined it for Options::window,
+// measured on the arrival times of the articles themselves.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -47,7 +47,7 @@ struct ArticleInput {
 enum class Outcome { started, joined };
 
 struct Assignment {
-    std::string story;                // story id
+    std::string story;  // story id
     Outcome outcome = Outcome::started;
     bool near_duplicate = false;      // joined because its text is a near copy of the story's
     double similarity = 0;            // to the nearest open story (the one joined, if any); 0 without candidates

@@ -43,7 +43,8 @@ std::string Grouper::snapshot() const
     document["next_handle"] = state.next_handle;
     auto& terms = document["terms"] = nlohmann::json::array();
     for (std::size_t i = 0; i < state.document_frequency.size(); ++i) {
-        terms.push_back(nlohmann::json::array({state.extractor.term(static_cast<TermId>(i)), state.document_frequency[i]}));
+        terms.push_back(
+            nlohmann::json::array({state.extractor.term(static_cast<TermId>(i)), state.document_frequency[i]}));
     }
     auto& stories = document["stories"] = nlohmann::json::array();
     for (const auto& [handle, story] : state.stories) {
@@ -85,7 +86,8 @@ core::Result<Grouper> Grouper::restore(std::string_view snapshot, Options option
                 return core::fail(core::ErrorCode::parse, "story snapshot: term listed twice: " + term);
             }
             state->document_frequency.push_back(entry.at(1).get<std::uint32_t>());
-            state->log_document_frequency.push_back(std::log(static_cast<double>(state->document_frequency.back()) + 1.0));
+            state->log_document_frequency.push_back(
+                std::log(static_cast<double>(state->document_frequency.back()) + 1.0));
         }
         const auto check_term = [&](TermId term) {
             if (term >= state->document_frequency.size()) {

@@ -23,7 +23,7 @@ using Handle = std::uint32_t;  // a story's number inside the grouper: creation 
 
 struct CentroidTerm {
     TermId term = 0;
-    double weight = 0;  // sum of the members' weights for the term, before IDF
+    double weight = 0;    // sum of the members' weights for the term, before IDF
     bool entity = false;  // a name or number in some member
 };
 

@@ -36,7 +36,8 @@ TEST(DevSet, DefaultThresholdGroupsTheDevelopmentSetWithPairwiseF1AtLeast095)
         const auto text_of = [&](const char* key) {
             return article[key].is_string() ? article[key].get<std::string>() : std::string();
         };
-        const std::string id = article["id"], title = text_of("title"), text = text_of("text"), source = text_of("source");
+        const std::string id = article["id"], title = text_of("title"), text = text_of("text"),
+                          source = text_of("source");
         const std::string gold = article["story"];
         const auto assignment = grouper.assign(ArticleInput{id, title, text, source, core::Instant{}});
         ++gold_sizes[gold];

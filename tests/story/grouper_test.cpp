@@ -104,7 +104,7 @@ TEST(Grouper, AWireReprintUnderANewHeadlineJoinsAsANearDuplicate)
     assign(grouper, k_other_indictment);
     Report reprint = k_wire;
     reprint.id = "reprint-1";
-    reprint.title = "Local official faces charges";  // shares no distinctive word with the original headline
+    reprint.title = "Local official faces charges";             // shares no distinctive word with the original headline
     reprint.text.replace(0, reprint.text.find(" - ") + 3, "");  // dateline dropped
     reprint.text += " The Herald will update this story.";
     reprint.source = "smalltownherald.example";
@@ -182,10 +182,11 @@ TEST(Grouper, SnapshotAndRestoreKeepAssignmentsAndContinueIdentically)
 
 TEST(Grouper, RestoreRejectsWhatIsNotASnapshot)
 {
-    for (const std::string text : {"", "{}", "[1,2]", R"({"version":2})",
-                                   R"({"version":1,"articles_seen":1,"clock":0,"next_handle":1,"terms":[],)"
-                                   R"("stories":[{"handle":0,"id":"a","first_title":"","first_seen":0,"last_seen":0,)"
-                                   R"("articles":1,"outlets":[],"centroid":[[5,1.0,false]],"index_terms":[],"bands":[]}]})"}) {
+    for (const std::string text :
+         {"", "{}", "[1,2]", R"({"version":2})",
+          R"({"version":1,"articles_seen":1,"clock":0,"next_handle":1,"terms":[],)"
+          R"("stories":[{"handle":0,"id":"a","first_title":"","first_seen":0,"last_seen":0,)"
+          R"("articles":1,"outlets":[],"centroid":[[5,1.0,false]],"index_terms":[],"bands":[]}]})"}) {
         const auto restored = Grouper::restore(text, Options{});
         ASSERT_FALSE(restored) << text;
         EXPECT_EQ(restored.error().code, core::ErrorCode::parse);
