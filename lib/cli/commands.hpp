@@ -20,6 +20,9 @@ int import_opml_command(const std::vector<std::string>& args);
 int demo_command(const std::vector<std::string>& args);
 // feedwatch match --watchlists FILE [--query Q] FEED_FILE|URL|-: 0 matched, 1 nothing, 78 bad watchlist
 int match_command(const std::vector<std::string>& args);
+// feedwatch group [--config FILE] [--input FILE|-]: prints id<TAB>story per JSON line; 65 on a
+// line that is not a JSON object with an id
+int group_command(const std::vector<std::string>& args);
 // feedwatch alerts list [--pending|--dead] [--json] | requeue ID|--dead  [--config FILE | --listen HOST:PORT]
 int alerts_command(const std::vector<std::string>& args);
 // feedwatch feeds [--json] [--url URL] [--token-file FILE]

@@ -12,6 +12,7 @@ int usage(std::ostream& out, int code)
            "       feedwatch check-config FILE\n"
            "       feedwatch import-opml FILE\n"
            "       feedwatch match --watchlists FILE [--query QUERY] FEED_FILE|URL|-\n"
+           "       feedwatch group [--config FILE] [--input FILE|-]\n"
            "       feedwatch alerts list [--pending|--dead] [--json] [--config FILE | --listen HOST:PORT]\n"
            "       feedwatch alerts requeue ID|--dead [--config FILE | --listen HOST:PORT]\n"
            "       feedwatch feeds [--json] [--url URL] [--token-file FILE]\n"
@@ -37,6 +38,9 @@ int run(const std::vector<std::string>& args)
     }
     if (command == "match") {
         return match_command(rest);
+    }
+    if (command == "group") {
+        return group_command(rest);
     }
     if (command == "alerts") {
         return alerts_command(rest);

@@ -197,13 +197,16 @@ private:
     {
         TomlReader& reader = *document.reader;
         const toml::table& root = document.root;
-        reader.reject_unknown_keys(root, {"watchlist_files", "feed_files", "daemon", "fetch", "feed", "webhook", "watchlist"},
+        reader.reject_unknown_keys(root, {"watchlist_files", "feed_files", "daemon", "fetch", "story", "feed", "webhook", "watchlist"},
                                    "");
         if (const auto* node = root.get("daemon")) {
             read_daemon(*node, reader);
         }
         if (const auto* node = root.get("fetch")) {
             read_fetch(*node, reader);
+        }
+        if (const auto* node = root.get("story")) {
+            read_story(*node, reader);
         }
         if (const auto* node = root.get("feed")) {
             read_feeds(*node, reader);
@@ -283,6 +286,32 @@ private:
                          "daemon.listen: " + in_quotes(daemon.listen) +
                              " is reachable beyond this machine, and the HTTP API needs a bearer token there: set "
                              "[daemon] api_token_file to a file holding a random token, or listen on 127.0.0.1");
+        }
+    }
+
+    void read_story(const toml::node& node, TomlReader& reader)
+    {
+        const auto* table = section(node, reader, "story");
+        if (table == nullptr) {
+            return;
+        }
+        reader.reject_unknown_keys(*table, {"enabled", "window", "threshold"}, " in [story]");
+        StoryConfig& story = m_config.story;
+        if (const auto* value = table->get("enabled")) {
+            story.enabled = reader.boolean(*value, "story.enabled").value_or(story.enabled);
+        }
+        if (const auto* value = table->get("window")) {
+            story.window = reader.duration(*value, "story.window").value_or(story.window);
+        }
+        if (const auto* value = table->get("threshold")) {
+            const auto number = value->is_number() ? value->value<double>() : std::nullopt;
+            if (!number || !(*number > 0.0 && *number <= 1.0)) {
+                reader.error(reader.at(*value), "story.threshold: expected a number greater than 0 and at most 1, got " +
+                                                    std::string(detail::type_name(*value)) +
+                                                    (number ? " " + std::to_string(*number) : std::string()));
+            } else {
+                story.threshold = *number;
+            }
         }
     }
 

@@ -44,6 +44,14 @@ struct FetchConfig {
     std::string user_agent;  // default filled in by the fetcher
 };
 
+// Story grouping (lib/story). The threshold's default lives with the grouper
+// (story::k_default_threshold), which config does not depend on.
+struct StoryConfig {
+    bool enabled = true;
+    Seconds window{72 * 3600};        // a story closes this long after its last article
+    std::optional<double> threshold;  // cosine to join a story, in (0, 1]; unset: the grouper's default
+};
+
 struct FeedConfig {
     std::string url;
     std::optional<Seconds> interval;
@@ -85,6 +93,7 @@ struct Config {
     std::vector<std::filesystem::path> feed_files;  // after glob expansion: TOML [[feed]] lists and OPML
     DaemonConfig daemon;
     FetchConfig fetch;
+    StoryConfig story;
     std::vector<FeedConfig> feeds;
     std::vector<WebhookConfig> webhooks;
     std::vector<WatchlistConfig> watchlists;

@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,35 @@ query = "ransomware"
     EXPECT_EQ(specs[0].query.text(), "ransomware");
     EXPECT_EQ(specs[0].language, "english");
     EXPECT_TRUE(specs[0].feeds.empty());
+}
+
+TEST(Config, ReadsTheStoryTableWithDefaultsAndRejectsBadValues)
+{
+    const TempDir dir;
+    const auto defaults = load(dir.write("defaults.toml", ""));
+    ASSERT_TRUE(defaults) << error_lines(defaults).front();
+    EXPECT_TRUE(defaults->story.enabled);
+    EXPECT_EQ(defaults->story.window, Seconds(72 * 3600));
+    EXPECT_FALSE(defaults->story.threshold);
+
+    const auto set = load(dir.write("set.toml", "[story]\nenabled = false\nwindow = \"36h\"\nthreshold = 0.4\n"));
+    ASSERT_TRUE(set) << error_lines(set).front();
+    EXPECT_FALSE(set->story.enabled);
+    EXPECT_EQ(set->story.window, Seconds(36 * 3600));
+    ASSERT_TRUE(set->story.threshold);
+    EXPECT_DOUBLE_EQ(*set->story.threshold, 0.4);
+
+    const auto path = dir.write("bad.toml", "[story]\nenabled = \"yes\"\nwindow = \"soon\"\nthreshold = 1.5\ncolour = 1\n");
+    const auto lines = error_lines(load(path));
+    ASSERT_EQ(lines.size(), 4u);
+    const auto has = [&](const std::string& text) {
+        return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) { return line.find(text) != std::string::npos; });
+    };
+    EXPECT_TRUE(has(path.string() + ":2:")) << lines[0];
+    EXPECT_TRUE(has("story.enabled"));
+    EXPECT_TRUE(has("story.window"));
+    EXPECT_TRUE(has(path.string() + ":4:13: story.threshold: expected a number greater than 0 and at most 1"));
+    EXPECT_TRUE(has("colour"));
 }
 
 TEST(Config, UsesDefaultsForAnEmptyFile)

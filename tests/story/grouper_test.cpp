@@ -1,0 +1,197 @@
+// Fictional articles written for this project: people, places and outlets are invented.
+#include "story/grouper.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace feedwatch::story {
+namespace {
+
+using namespace std::chrono_literals;
+
+const core::Instant k_monday = core::Instant(std::chrono::seconds(1'790'000'000));
+
+struct Report {
+    std::string id;
+    std::string title;
+    std::string text;
+    std::string source;
+    core::Instant arrived = k_monday;
+};
+
+Assignment assign(Grouper& grouper, const Report& report)
+{
+    return grouper.assign(ArticleInput{report.id, report.title, report.text, report.source, report.arrived});
+}
+
+const Report k_wire{
+    "wire-1", "Port chief Velasquez indicted on bribery charges in Harborview",
+    "HARBORVIEW (Northwire) - A federal grand jury in Harborview indicted port authority director Marta Velasquez "
+    "on Tuesday on 14 counts of bribery and wire fraud, accusing her of taking $2.3 million from the dredging firm "
+    "Calder Marine in exchange for contracts at the Pier 61398 terminal. Velasquez, 58, has led the Harborview Port "
+    "Authority since 2019. Prosecutors said the payments were routed through a consulting company registered to her "
+    "brother-in-law. Her lawyer, Tomas Reyes, said she would plead not guilty and called the case politically "
+    "motivated. Calder Marine said it was cooperating with investigators.",
+    "northwire.example"};
+
+const Report k_trade{
+    "trade-1", "Dredging contracts at centre of Velasquez case",
+    "Shipping executives in Harborview were digesting news that Marta Velasquez, the port director who oversaw "
+    "the expansion of the Pier 61398 container terminal, faces federal bribery and fraud charges. The indictment "
+    "says Calder Marine paid $2.3 million to win dredging work. Several terminal operators said contract awards "
+    "would now be reviewed. Velasquez denies wrongdoing, according to her attorney Tomas Reyes.",
+    "portweekly.example"};
+
+const Report k_markets{
+    "markets-1", "CALDER MARINE SHARES FALL AFTER HARBORVIEW PORT DIRECTOR CHARGED",
+    "Calder Marine stock dropped 11 percent in early trading after prosecutors charged Harborview port director "
+    "Marta Velasquez with accepting $2.3 million in bribes from the company. Analysts at Fenwick Securities said "
+    "the Pier 61398 dredging contract was worth about a fifth of Calder Marine revenue. The company said it is "
+    "cooperating with the federal investigation into Velasquez.",
+    "marketdesk.example"};
+
+const Report k_other_indictment{
+    "local-2", "Glenmoor mayor Oduya indicted on fraud charges",
+    "GLENMOOR - A federal grand jury indicted Glenmoor mayor Patrick Oduya on Thursday on nine counts of wire fraud "
+    "and bribery, accusing him of steering $800,000 in road paving contracts to Brightline Asphalt, a company owned "
+    "by a campaign donor. Oduya, 47, was first elected in 2021. Prosecutors said the donor, Lyle Banner, paid for "
+    "renovations at the mayor's lake house. Oduya's lawyer, Ines Marchetti, said he would plead not guilty.",
+    "glenmoorherald.example", k_monday + 48h};
+
+TEST(Grouper, ThreeOutletsReportingOneEventInDifferentWordsBecomeOneStory)
+{
+    Grouper grouper;
+    const auto first = assign(grouper, k_wire);
+    EXPECT_EQ(first.outcome, Outcome::started);
+    EXPECT_EQ(first.story, "wire-1");
+    const auto second = assign(grouper, k_trade);
+    const auto third = assign(grouper, k_markets);
+    EXPECT_EQ(second.outcome, Outcome::joined);
+    EXPECT_EQ(second.story, "wire-1") << second.similarity;
+    EXPECT_EQ(third.story, "wire-1") << third.similarity;
+    EXPECT_FALSE(second.near_duplicate);
+    EXPECT_EQ(grouper.open_stories(), 1u);
+    const auto summary = grouper.story("wire-1");
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->articles, 3u);
+    EXPECT_EQ(summary->first_title, k_wire.title);
+    EXPECT_EQ(summary->outlets,
+              (std::vector<std::string>{"northwire.example", "portweekly.example", "marketdesk.example"}));
+}
+
+TEST(Grouper, TwoIndictmentsOfDifferentPeopleInDifferentCitiesInOneWeekStayTwoStories)
+{
+    Grouper grouper;
+    assign(grouper, k_wire);
+    assign(grouper, k_trade);
+    const auto other = assign(grouper, k_other_indictment);
+    EXPECT_EQ(other.outcome, Outcome::started) << other.similarity;
+    EXPECT_EQ(other.story, "local-2");
+    EXPECT_LT(other.similarity, grouper.options().threshold);
+    // And a later report on the first indictment still finds its own story among the two.
+    const auto markets = assign(grouper, k_markets);
+    EXPECT_EQ(markets.story, "wire-1");
+    EXPECT_EQ(grouper.open_stories(), 2u);
+}
+
+TEST(Grouper, AWireReprintUnderANewHeadlineJoinsAsANearDuplicate)
+{
+    Grouper grouper;
+    assign(grouper, k_wire);
+    assign(grouper, k_other_indictment);
+    Report reprint = k_wire;
+    reprint.id = "reprint-1";
+    reprint.title = "Local official faces charges";             // shares no distinctive word with the original headline
+    reprint.text.replace(0, reprint.text.find(" - ") + 3, "");  // dateline dropped
+    reprint.text += " The Herald will update this story.";
+    reprint.source = "smalltownherald.example";
+    const auto assignment = assign(grouper, reprint);
+    EXPECT_EQ(assignment.outcome, Outcome::joined);
+    EXPECT_EQ(assignment.story, "wire-1");
+    EXPECT_TRUE(assignment.near_duplicate);
+}
+
+TEST(Grouper, AReportAfterTheWindowStartsANewStoryAndClosesTheOldOne)
+{
+    Grouper grouper(Options{72h, k_default_threshold});
+    assign(grouper, k_wire);
+    Report within = k_trade;
+    within.arrived = k_monday + 71h;
+    EXPECT_EQ(assign(grouper, within).story, "wire-1");  // the window runs from the last report
+
+    Report late = k_markets;
+    late.arrived = within.arrived + 72h + 1s;
+    const auto assignment = assign(grouper, late);
+    EXPECT_EQ(assignment.outcome, Outcome::started);
+    EXPECT_EQ(assignment.story, "markets-1");
+    EXPECT_EQ(assignment.closed, std::vector<std::string>{"wire-1"});
+    EXPECT_FALSE(grouper.story("wire-1"));
+    EXPECT_EQ(grouper.open_stories(), 1u);
+}
+
+TEST(Grouper, CloseIdleClosesOnlyStoriesPastTheWindow)
+{
+    Grouper grouper(Options{72h, k_default_threshold});
+    assign(grouper, k_wire);              // Monday
+    assign(grouper, k_other_indictment);  // Wednesday
+    EXPECT_TRUE(grouper.close_idle(k_monday + 72h).empty());
+    EXPECT_EQ(grouper.close_idle(k_monday + 72h + 1s), std::vector<std::string>{"wire-1"});
+    EXPECT_EQ(grouper.open_stories(), 1u);
+    EXPECT_EQ(grouper.close_idle(k_other_indictment.arrived + 72h + 1s), std::vector<std::string>{"local-2"});
+    EXPECT_EQ(grouper.open_stories(), 0u);
+}
+
+TEST(Grouper, ARepeatedArticleIdStartsAStoryWithADistinctId)
+{
+    Grouper grouper;
+    assign(grouper, k_wire);
+    Report unrelated = k_other_indictment;
+    unrelated.id = "wire-1";
+    const auto assignment = assign(grouper, unrelated);
+    EXPECT_EQ(assignment.outcome, Outcome::started);
+    EXPECT_EQ(assignment.story, "wire-1~2");
+}
+
+TEST(Grouper, SnapshotAndRestoreKeepAssignmentsAndContinueIdentically)
+{
+    Grouper original;
+    assign(original, k_wire);
+    assign(original, k_other_indictment);
+    const std::string saved = original.snapshot();
+
+    auto restored = Grouper::restore(saved, Options{});
+    ASSERT_TRUE(restored) << restored.error().detail;
+    EXPECT_EQ(restored->snapshot(), saved);
+    EXPECT_EQ(restored->open_stories(), 2u);
+    ASSERT_TRUE(restored->story("wire-1"));
+    EXPECT_EQ(restored->story("wire-1")->outlets, std::vector<std::string>{"northwire.example"});
+
+    for (const Report& next : {k_trade, k_markets}) {
+        const auto expected = assign(original, next);
+        const auto actual = assign(*restored, next);
+        EXPECT_EQ(actual.story, expected.story);
+        EXPECT_EQ(actual.outcome, expected.outcome);
+        EXPECT_DOUBLE_EQ(actual.similarity, expected.similarity);
+    }
+    EXPECT_EQ(restored->story("wire-1")->articles, 3u);
+    EXPECT_EQ(restored->snapshot(), original.snapshot());
+}
+
+TEST(Grouper, RestoreRejectsWhatIsNotASnapshot)
+{
+    for (const std::string text :
+         {"", "{}", "[1,2]", R"({"version":2})",
+          R"({"version":1,"articles_seen":1,"clock":0,"next_handle":1,"terms":[],)"
+          R"("stories":[{"handle":0,"id":"a","first_title":"","first_seen":0,"last_seen":0,)"
+          R"("articles":1,"outlets":[],"centroid":[[5,1.0,false]],"index_terms":[],"bands":[]}]})"}) {
+        const auto restored = Grouper::restore(text, Options{});
+        ASSERT_FALSE(restored) << text;
+        EXPECT_EQ(restored.error().code, core::ErrorCode::parse);
+    }
+}
+
+}  // namespace
+}  // namespace feedwatch::story
