@@ -25,6 +25,7 @@ constexpr std::size_t k_snippet_bytes = 160;
 constexpr std::uint32_t k_value_gap = 1000;        // positions between two categories: no phrase or NEAR spans them
 constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembered (stems, candidates)
 constexpr std::uint32_t k_no_stem = UINT32_MAX;          // the word's stem is no watchlist's
+constexpr std::uint32_t k_no_condition = UINT32_MAX;
 
 struct StringHash {
     using is_transparent = void;
@@ -114,7 +115,7 @@ struct Document {
     std::vector<std::uint32_t> occurrence_begin;                   // per key, into occurrences; one more at the end
     std::vector<Occurrence> occurrences;                           // grouped by key, each group in field order
     std::vector<std::vector<std::uint32_t>> stem_ids;              // [language][key]: a watchlist stem, or k_no_stem
-    std::vector<std::optional<std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>>> keys_by_stem;  // lazy
+    std::vector<std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>>> keys_by_stem;  // lazy: (stem, key) ascending
     std::unordered_map<std::uint64_t, std::string> snippets;       // by field and span: watchlists share them
 
     Document(const model::Item& item, const FeedInfo& feed, std::size_t languages)
@@ -175,8 +176,9 @@ struct Document {
         keys_by_stem.resize(languages);
     }
 
-    // The keys (distinct words) whose stem in language is stem_id.
-    const std::vector<std::uint32_t>* keys_with_stem(std::size_t language, std::uint32_t stem_id)
+    // The keys (distinct words) whose stem in language is stem_id, as (stem_id, key) pairs.
+    std::span<const std::pair<std::uint32_t, std::uint32_t>> keys_with_stem(std::size_t language,
+                                                                            std::uint32_t stem_id)
     {
         auto& index = keys_by_stem[language];
         if (!index) {
@@ -184,12 +186,14 @@ struct Document {
             const auto& ids = stem_ids[language];
             for (std::uint32_t k = 0; k < ids.size(); ++k) {
                 if (ids[k] != k_no_stem) {
-                    (*index)[ids[k]].push_back(k);
+                    index->emplace_back(ids[k], k);
                 }
             }
+            std::sort(index->begin(), index->end());
         }
-        const auto found = index->find(stem_id);
-        return found == index->end() ? nullptr : &found->second;
+        const auto range = std::equal_range(index->begin(), index->end(), std::pair(stem_id, std::uint32_t{0}),
+                                            [](const auto& a, const auto& b) { return a.first < b.first; });
+        return {range.first, range.second};
     }
 
     const std::string& snippet(const Span& span)
@@ -324,9 +328,27 @@ struct Compiled {
     std::vector<std::uint32_t> leaf_stems;  // per leaf: stem id of a word leaf, else k_no_stem
 };
 
+// What the index says about one distinct word. Most words are no watchlist's: for them all
+// of it sits in the cache entry itself, so looking a word up costs no further memory access.
 struct TokenInfo {
-    std::vector<std::uint32_t> stem_ids;    // per language: stem id, or k_no_stem
-    std::vector<std::uint32_t> conditions;  // ascending: the trigger conditions this word is part of
+    std::uint32_t first_stem_id = k_no_stem;  // in the first language: stem id, or k_no_stem
+    std::uint32_t candidate_count = 0;
+    std::vector<std::uint32_t> rest;  // stem ids in the other languages, then candidates
+                                      // (ascending watchlists this word alone may trigger), then
+                                      // pairs (ascending two-word conditions it is one half of)
+
+    std::span<const std::uint32_t> other_stem_ids(std::size_t languages) const
+    {
+        return std::span<const std::uint32_t>(rest).first(languages - 1);
+    }
+    std::span<const std::uint32_t> candidates(std::size_t languages) const
+    {
+        return std::span<const std::uint32_t>(rest).subspan(languages - 1, candidate_count);
+    }
+    std::span<const std::uint32_t> pairs(std::size_t languages) const
+    {
+        return std::span<const std::uint32_t>(rest).subspan(languages - 1 + candidate_count);
+    }
 };
 
 // A match found while evaluating: which node (leaf or near) and where.
@@ -546,7 +568,7 @@ struct Matcher::Impl {
     // Fills document.stem_ids and returns the watchlists worth evaluating, ascending.
     std::vector<std::uint32_t> prepare(Document& document, bool want_candidates) const
     {
-        std::vector<std::uint32_t> conditions;
+        std::vector<std::uint32_t> pairs;
         std::vector<std::uint32_t> candidates;
         const std::lock_guard lock(cache_mutex);
         if (token_cache.size() > k_token_cache_limit) {
@@ -561,25 +583,39 @@ struct Matcher::Impl {
                 found = token_cache.emplace(std::string(key), describe_token(key)).first;
             }
             const TokenInfo& info = found->second;
-            for (std::size_t l = 0; l < languages.size(); ++l) {
-                document.stem_ids[l].push_back(info.stem_ids[l]);
+            document.stem_ids[0].push_back(info.first_stem_id);
+            if (info.rest.empty()) {
+                continue;
+            }
+            const std::size_t count = languages.size();
+            for (std::size_t l = 1; l < count; ++l) {
+                document.stem_ids[l].push_back(info.other_stem_ids(count)[l - 1]);
             }
             if (want_candidates) {
-                conditions.insert(conditions.end(), info.conditions.begin(), info.conditions.end());
+                const auto more = info.candidates(count);
+                candidates.insert(candidates.end(), more.begin(), more.end());
+                const auto halves = info.pairs(count);
+                pairs.insert(pairs.end(), halves.begin(), halves.end());
             }
         }
-        // A condition holds when each of its words was seen: every distinct word of the article
-        // lists a condition at most once, so the count of a condition is its words seen.
-        std::sort(conditions.begin(), conditions.end());
-        for (std::size_t i = 0; i < conditions.size();) {
-            std::size_t next = i + 1;
-            while (next < conditions.size() && conditions[next] == conditions[i]) {
-                ++next;
+        // A two-word condition holds when it was listed twice: every distinct word of the
+        // article lists it at most once. An open-addressing set finds the second listing
+        // without sorting (common words are halves of many conditions).
+        std::size_t capacity = 16;
+        while (capacity < 2 * pairs.size()) {
+            capacity *= 2;
+        }
+        std::vector<std::uint32_t> seen(capacity, k_no_condition);
+        for (const std::uint32_t pair : pairs) {
+            std::size_t slot = (pair * 0x9E3779B1U) & (capacity - 1);
+            while (seen[slot] != k_no_condition && seen[slot] != pair) {
+                slot = (slot + 1) & (capacity - 1);
             }
-            if (next - i >= condition_words[conditions[i]]) {
-                candidates.push_back(condition_watchlist[conditions[i]]);
+            if (seen[slot] == pair) {
+                candidates.push_back(condition_watchlist[pair]);
+            } else {
+                seen[slot] = pair;
             }
-            i = next;
         }
         std::sort(candidates.begin(), candidates.end());
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
@@ -590,19 +626,21 @@ struct Matcher::Impl {
     TokenInfo describe_token(std::string_view key) const
     {
         TokenInfo info;
-        const auto add = [&info](const auto& index, std::string_view probe) {
+        std::vector<std::uint32_t> conditions;
+        const auto add = [&conditions](const auto& index, std::string_view probe) {
             const auto found = index.find(probe);
             if (found != index.end()) {
-                info.conditions.insert(info.conditions.end(), found->second.begin(), found->second.end());
+                conditions.insert(conditions.end(), found->second.begin(), found->second.end());
             }
         };
         add(folded_index, key);
+        std::vector<std::uint32_t> stems;
         for (std::size_t l = 0; l < languages.size(); ++l) {
             const auto found = stem_ids[l].find(stem(*stemmers[l], key));
-            info.stem_ids.push_back(found == stem_ids[l].end() ? k_no_stem : found->second);
+            stems.push_back(found == stem_ids[l].end() ? k_no_stem : found->second);
             if (found != stem_ids[l].end()) {
                 const auto& postings = stem_postings[found->second];
-                info.conditions.insert(info.conditions.end(), postings.begin(), postings.end());
+                conditions.insert(conditions.end(), postings.begin(), postings.end());
             }
         }
         for (const std::size_t length : prefix_lengths) {
@@ -611,8 +649,24 @@ struct Matcher::Impl {
             }
             add(prefix_index, key.substr(0, length));
         }
-        std::sort(info.conditions.begin(), info.conditions.end());
-        info.conditions.erase(std::unique(info.conditions.begin(), info.conditions.end()), info.conditions.end());
+        std::sort(conditions.begin(), conditions.end());
+        conditions.erase(std::unique(conditions.begin(), conditions.end()), conditions.end());
+        std::vector<std::uint32_t> candidates;
+        std::vector<std::uint32_t> pairs;
+        for (const std::uint32_t condition : conditions) {
+            if (condition_words[condition] == 1) {
+                candidates.push_back(condition_watchlist[condition]);
+            } else {
+                pairs.push_back(condition);
+            }
+        }
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        info.first_stem_id = stems.front();
+        info.candidate_count = static_cast<std::uint32_t>(candidates.size());
+        info.rest.assign(stems.begin() + 1, stems.end());
+        info.rest.insert(info.rest.end(), candidates.begin(), candidates.end());
+        info.rest.insert(info.rest.end(), pairs.begin(), pairs.end());
         return info;
     }
 
@@ -649,10 +703,8 @@ struct Matcher::Impl {
         };
         switch (leaf.kind) {
         case Leaf::Kind::word:
-            if (const auto* keys = document.keys_with_stem(compiled.language, compiled.leaf_stems[leaf_index])) {
-                for (const std::uint32_t k : *keys) {
-                    add_occurrences(k);
-                }
+            for (const auto& [stem_id, k] : document.keys_with_stem(compiled.language, compiled.leaf_stems[leaf_index])) {
+                add_occurrences(k);
             }
             break;
         case Leaf::Kind::prefix:
