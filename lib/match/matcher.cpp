@@ -424,6 +424,15 @@ struct Matches::State {
 
 struct Matcher::Impl {
     std::vector<Compiled> watchlists;
+    // [watchlist]: what the candidate loop needs first, packed, so that the most common
+    // watchlist (one word, every feed) is decided without reaching into its query.
+    struct Shortcut {
+        std::uint32_t stem_id;  // the query is this one word (stem id), or k_no_stem
+        std::uint16_t language;
+        FieldSet fields;        // of that word
+        bool scoped;            // has a feeds scope
+    };
+    std::vector<Shortcut> shortcuts;
     std::vector<std::string> languages;
     std::vector<StemmerPtr> stemmers;  // guarded by cache_mutex
     // A watchlist is worth evaluating when one of its trigger conditions holds: one word, stem
@@ -469,6 +478,13 @@ struct Matcher::Impl {
                 }
                 compiled.leaf_stems.push_back(id);
             }
+            const Node& root = spec.query.root();
+            const bool single_word =
+                root.kind == Node::Kind::leaf && spec.query.leaves()[root.leaf].kind == Leaf::Kind::word;
+            shortcuts.push_back(Shortcut{single_word ? compiled.leaf_stems[root.leaf] : k_no_stem,
+                                         static_cast<std::uint16_t>(compiled.language),
+                                         single_word ? spec.query.leaves()[root.leaf].fields : FieldSet{0},
+                                         !spec.feeds.empty()});
             compiled.spec = std::move(spec);
             watchlists.push_back(std::move(compiled));
         }
@@ -853,12 +869,31 @@ struct Matcher::Impl {
         }
         Scratch scratch;
         for (const std::uint32_t w : candidates) {
+            const Shortcut shortcut = shortcuts[w];
             const Compiled& compiled = watchlists[w];
-            if (!in_scope(compiled.spec, feed)) {
+            if (shortcut.scoped && !in_scope(compiled.spec, feed)) {
                 continue;
             }
             scratch.found.clear();
-            if (evaluate(compiled, compiled.spec.query.root(), document, scratch, &scratch.found)) {
+            if (shortcut.stem_id != k_no_stem) {
+                // What evaluate() does for a word leaf, without reading the query.
+                const Node* root = &compiled.spec.query.root();
+                for (const auto& [stem_id, key] : document.keys_with_stem(shortcut.language, shortcut.stem_id)) {
+                    for (const auto& at : document.occurrences_of(key)) {
+                        if (in_fields(shortcut.fields, at.field)) {
+                            scratch.found.push_back(Found{root, Span{at.field, at.token, at.token}});
+                        }
+                    }
+                }
+                if (scratch.found.empty()) {
+                    continue;
+                }
+                const auto by_span = [](const Found& a, const Found& b) { return span_less(a.span, b.span); };
+                if (!std::is_sorted(scratch.found.begin(), scratch.found.end(), by_span)) {
+                    std::sort(scratch.found.begin(), scratch.found.end(), by_span);
+                }
+                state.hits.push_back(choose_shown(w, scratch.found));
+            } else if (evaluate(compiled, compiled.spec.query.root(), document, scratch, &scratch.found)) {
                 state.hits.push_back(choose_shown(w, scratch.found));
             }
         }
