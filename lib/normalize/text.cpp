@@ -17,6 +17,7 @@ namespace {
 
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view k_ellipsis = "\xE2\x80\xA6";     // U+2026
+constexpr std::string_view k_ellipsis_then_space = "\xE2\x80\xA6 ";
 
 // NFKC (COMPOSE|COMPAT), case folded, default-ignorables (soft hyphen, ZWJ) removed,
 // combining marks stripped. utf8proc decomposes internally before composing, so STRIPMARK
@@ -555,7 +556,11 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
     end = ceil_to_char(text, std::max(begin, std::min(end, text.size())));
 
     std::string out;
-    const std::size_t core = collapsed_size(text, begin, end);
+    // Where every byte the window can reach is ASCII and whitespace is single spaces (most
+    // article text), a byte is a collapsed byte and the walks below are arithmetic.
+    const bool plain = plain_ascii(text, begin >= max_bytes ? begin - max_bytes : 0,
+                                   std::min(text.size(), end + max_bytes));
+    const std::size_t core = plain ? end - begin : collapsed_size(text, begin, end);
     if (core + 2 * ellipsis > max_bytes) {
         // The match alone does not fit: keep its start, cut at a word boundary if there is one.
         const bool cut_left = !blank(text, 0, begin);
@@ -582,10 +587,6 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
     }
 
     // Share the room left around the match; a side that runs out gives its rest to the other.
-    // Where every byte the window can reach is ASCII and whitespace is single spaces (most
-    // article text), a byte is a collapsed byte and the walks below are arithmetic.
-    const bool plain = plain_ascii(text, begin >= max_bytes ? begin - max_bytes : 0,
-                                   std::min(text.size(), end + max_bytes));
     const auto size_between = [&](std::size_t from, std::size_t to) {
         return plain ? to - from : collapsed_size(text, from, to);
     };
@@ -622,6 +623,7 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
         }
     }
 
+    out.reserve(max_bytes + 1);  // one allocation: the ellipses fit in max_bytes
     if (plain) {
         out.append(text.substr(left, right - left));  // nothing to collapse
     } else {
@@ -629,12 +631,15 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
     }
     trim_spaces(out);
     if (!blank(text, 0, left)) {
-        out.insert(0, std::string(k_ellipsis) + " ");
+        out.insert(0, k_ellipsis_then_space);
     }
     if (!blank(text, right, text.size())) {
         out.append(" ").append(k_ellipsis);
     }
-    return plain ? out : repair_utf8(out);
+    if (plain) {
+        return out;
+    }
+    return repair_utf8(out);
 }
 
 }  // namespace feedwatch::normalize
