@@ -13,6 +13,11 @@ shared=${FEEDWATCH_SHARED:-$here/../shared}/bench
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DFEEDWATCH_TESTS=OFF >/dev/null
 cmake --build "$build" --target match_bench -j2 >/dev/null
 [ -f "$corpus/files.txt" ] || python3 "$shared/gen_corpus.py" --feeds "$feeds" --out "$corpus"
-# match_bench also prints its own figures (matching alone, articles/s) to stderr.
+# Two rows: match_bench builds every alert in full (Matcher::match, as the daemon does for each
+# hit); match_bench-verdicts (the same binary under a second name, so the rows are told apart)
+# stops at Matcher::find: which watchlists match, no alert text. match_bench also prints its own
+# figures (matching alone: wall and CPU time, articles/s) to stderr.
+ln -sf match_bench "$build/bench/match/match_bench-verdicts"
 python3 "$shared/keywords/bench_grep.py" "$corpus" --runs "${RUNS:-1}" \
-    --cmd "$build/bench/match/match_bench --runs 1 --terms {terms} {text}"
+    --cmd "$build/bench/match/match_bench --runs 1 --terms {terms} {text}" \
+    --cmd "$build/bench/match/match_bench-verdicts --runs 1 --verdicts --terms {terms} {text}"

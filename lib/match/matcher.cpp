@@ -25,6 +25,7 @@ constexpr std::size_t k_snippet_bytes = 160;
 constexpr std::uint32_t k_value_gap = 1000;        // positions between two categories: no phrase or NEAR spans them
 constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembered (stems, candidates)
 constexpr std::uint32_t k_no_stem = UINT32_MAX;          // the word's stem is no watchlist's
+constexpr std::uint32_t k_no_condition = UINT32_MAX;
 
 struct StringHash {
     using is_transparent = void;
@@ -114,7 +115,7 @@ struct Document {
     std::vector<std::uint32_t> occurrence_begin;                   // per key, into occurrences; one more at the end
     std::vector<Occurrence> occurrences;                           // grouped by key, each group in field order
     std::vector<std::vector<std::uint32_t>> stem_ids;              // [language][key]: a watchlist stem, or k_no_stem
-    std::vector<std::optional<std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>>> keys_by_stem;  // lazy
+    std::vector<std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>>> keys_by_stem;  // lazy: (stem, key) ascending
     std::unordered_map<std::uint64_t, std::string> snippets;       // by field and span: watchlists share them
 
     Document(const model::Item& item, const FeedInfo& feed, std::size_t languages)
@@ -175,8 +176,9 @@ struct Document {
         keys_by_stem.resize(languages);
     }
 
-    // The keys (distinct words) whose stem in language is stem_id.
-    const std::vector<std::uint32_t>* keys_with_stem(std::size_t language, std::uint32_t stem_id)
+    // The keys (distinct words) whose stem in language is stem_id, as (stem_id, key) pairs.
+    std::span<const std::pair<std::uint32_t, std::uint32_t>> keys_with_stem(std::size_t language,
+                                                                            std::uint32_t stem_id)
     {
         auto& index = keys_by_stem[language];
         if (!index) {
@@ -184,12 +186,14 @@ struct Document {
             const auto& ids = stem_ids[language];
             for (std::uint32_t k = 0; k < ids.size(); ++k) {
                 if (ids[k] != k_no_stem) {
-                    (*index)[ids[k]].push_back(k);
+                    index->emplace_back(ids[k], k);
                 }
             }
+            std::sort(index->begin(), index->end());
         }
-        const auto found = index->find(stem_id);
-        return found == index->end() ? nullptr : &found->second;
+        const auto range = std::equal_range(index->begin(), index->end(), std::pair(stem_id, std::uint32_t{0}),
+                                            [](const auto& a, const auto& b) { return a.first < b.first; });
+        return {range.first, range.second};
     }
 
     const std::string& snippet(const Span& span)
@@ -231,6 +235,7 @@ struct Trigger {
     enum class Kind { folded, stem, prefix } kind;
     std::string key;       // folded, prefix
     std::uint32_t stem_id = k_no_stem;
+    std::string also;      // folded: a second word that must occur too (a phrase's), or empty
 };
 
 }  // namespace
@@ -315,30 +320,129 @@ std::vector<std::pair<std::size_t, std::size_t>> highlight(const Query& query, s
     return merged;
 }
 
+namespace {
+
+struct Compiled {
+    WatchlistSpec spec;
+    std::size_t language = 0;
+    std::vector<std::uint32_t> leaf_stems;  // per leaf: stem id of a word leaf, else k_no_stem
+};
+
+// What the index says about one distinct word. Most words are no watchlist's: for them all
+// of it sits in the cache entry itself, so looking a word up costs no further memory access.
+struct TokenInfo {
+    std::uint32_t first_stem_id = k_no_stem;  // in the first language: stem id, or k_no_stem
+    std::uint32_t candidate_count = 0;
+    std::vector<std::uint32_t> rest;  // stem ids in the other languages, then candidates
+                                      // (ascending watchlists this word alone may trigger), then
+                                      // pairs (ascending two-word conditions it is one half of)
+
+    std::span<const std::uint32_t> other_stem_ids(std::size_t languages) const
+    {
+        return std::span<const std::uint32_t>(rest).first(languages - 1);
+    }
+    std::span<const std::uint32_t> candidates(std::size_t languages) const
+    {
+        return std::span<const std::uint32_t>(rest).subspan(languages - 1, candidate_count);
+    }
+    std::span<const std::uint32_t> pairs(std::size_t languages) const
+    {
+        return std::span<const std::uint32_t>(rest).subspan(languages - 1 + candidate_count);
+    }
+};
+
+// A match found while evaluating: which node (leaf or near) and where.
+struct Found {
+    const Node* node;
+    Span span;
+};
+
+// A watchlist that matched, before any text is copied: the matches an alert will show.
+struct HitRecord {
+    std::uint32_t watchlist;
+    std::uint8_t shown_count;
+    std::array<Found, k_max_matches> shown;
+};
+
+// Buffers reused across the candidates of one article, so that evaluating a watchlist
+// allocates nothing once they have grown.
+struct Scratch {
+    std::vector<Found> found;
+    std::vector<Span> left;
+    std::vector<Span> right;
+};
+
+std::string term_of(const Compiled& compiled, const Node& node)
+{
+    const auto& leaves = compiled.spec.query.leaves();
+    if (node.kind == Node::Kind::near) {
+        return leaves[node.children[0].leaf].term + " NEAR/" + std::to_string(node.distance) + " " +
+               leaves[node.children[1].leaf].term;
+    }
+    return leaves[node.leaf].term;
+}
+
+// Up to 3 matches to show: first one per term, then the same terms in other fields.
+HitRecord choose_shown(std::uint32_t watchlist, const std::vector<Found>& found)
+{
+    HitRecord record{watchlist, 0, {}};
+    const auto shown = std::span<const Found>(record.shown);
+    const auto node_shown = [&](const Node* node) {
+        return std::any_of(shown.begin(), shown.begin() + record.shown_count,
+                           [node](const Found& entry) { return entry.node == node; });
+    };
+    const auto field_shown = [&](const Found& item) {
+        return std::any_of(shown.begin(), shown.begin() + record.shown_count, [&item](const Found& entry) {
+            return entry.node == item.node && entry.span.field == item.span.field;
+        });
+    };
+    for (const auto& item : found) {
+        if (record.shown_count < k_max_matches && !node_shown(item.node)) {
+            record.shown[record.shown_count++] = item;
+        }
+    }
+    for (const auto& item : found) {
+        if (record.shown_count < k_max_matches && !field_shown(item)) {
+            record.shown[record.shown_count++] = item;
+        }
+    }
+    return record;
+}
+
+}  // namespace
+
+struct Matches::State {
+    State(const std::vector<Compiled>& compiled, const model::Item& item, const FeedInfo& feed, std::size_t languages)
+        : watchlists(compiled), document(item, feed, languages)
+    {
+    }
+
+    const std::vector<Compiled>& watchlists;
+    Document document;  // views into the item: the item outlives Matches
+    std::vector<HitRecord> hits;
+};
+
 struct Matcher::Impl {
-    struct Compiled {
-        WatchlistSpec spec;
-        std::size_t language = 0;
-        std::vector<std::uint32_t> leaf_stems;  // per leaf: stem id of a word leaf, else k_no_stem
-    };
-
-    struct TokenInfo {
-        std::vector<std::uint32_t> stem_ids;    // per language: stem id, or k_no_stem
-        std::vector<std::uint32_t> candidates;  // watchlists this word may trigger
-    };
-
-    // A match found while evaluating: which node (leaf or near) and where.
-    struct Found {
-        const Node* node;
-        Span span;
-    };
-
     std::vector<Compiled> watchlists;
+    // [watchlist]: what the candidate loop needs first, packed, so that the most common
+    // watchlist (one word, every feed) is decided without reaching into its query.
+    struct Shortcut {
+        std::uint32_t stem_id;  // the query is this one word (stem id), or k_no_stem
+        std::uint16_t language;
+        FieldSet fields;        // of that word
+        bool scoped;            // has a feeds scope
+    };
+    std::vector<Shortcut> shortcuts;
     std::vector<std::string> languages;
     std::vector<StemmerPtr> stemmers;  // guarded by cache_mutex
+    // A watchlist is worth evaluating when one of its trigger conditions holds: one word, stem
+    // or prefix, or for a phrase two of its words, seen in the article. The indexes below map
+    // what a word of the article can be to the conditions it is part of.
+    std::vector<std::uint32_t> condition_watchlist;  // [condition]: its watchlist
+    std::vector<std::uint8_t> condition_words;       // [condition]: distinct words it needs (1 or 2)
     StringMap<std::vector<std::uint32_t>> folded_index;
     std::vector<StringMap<std::uint32_t>> stem_ids;          // [language]: stem of a word leaf -> stem id
-    std::vector<std::vector<std::uint32_t>> stem_postings;  // [stem id]: watchlists triggered by it
+    std::vector<std::vector<std::uint32_t>> stem_postings;  // [stem id]: conditions
     StringMap<std::vector<std::uint32_t>> prefix_index;
     std::vector<std::size_t> prefix_lengths;  // distinct, ascending
 
@@ -374,6 +478,13 @@ struct Matcher::Impl {
                 }
                 compiled.leaf_stems.push_back(id);
             }
+            const Node& root = spec.query.root();
+            const bool single_word =
+                root.kind == Node::Kind::leaf && spec.query.leaves()[root.leaf].kind == Leaf::Kind::word;
+            shortcuts.push_back(Shortcut{single_word ? compiled.leaf_stems[root.leaf] : k_no_stem,
+                                         static_cast<std::uint16_t>(compiled.language),
+                                         single_word ? spec.query.leaves()[root.leaf].fields : FieldSet{0},
+                                         !spec.feeds.empty()});
             compiled.spec = std::move(spec);
             watchlists.push_back(std::move(compiled));
         }
@@ -384,15 +495,21 @@ struct Matcher::Impl {
                 throw std::invalid_argument("watchlist " + compiled.spec.name + ": query matches every article");
             }
             for (const auto& trigger : *triggers) {
+                const auto condition = static_cast<std::uint32_t>(condition_watchlist.size());
+                condition_watchlist.push_back(w);
+                condition_words.push_back(trigger.also.empty() ? 1 : 2);
                 switch (trigger.kind) {
                 case Trigger::Kind::folded:
-                    add_posting(folded_index[trigger.key], w);
+                    folded_index[trigger.key].push_back(condition);
+                    if (!trigger.also.empty()) {
+                        folded_index[trigger.also].push_back(condition);
+                    }
                     break;
                 case Trigger::Kind::stem:
-                    add_posting(stem_postings[trigger.stem_id], w);
+                    stem_postings[trigger.stem_id].push_back(condition);
                     break;
                 case Trigger::Kind::prefix:
-                    add_posting(prefix_index[trigger.key], w);
+                    prefix_index[trigger.key].push_back(condition);
                     prefix_lengths.push_back(trigger.key.size());
                     break;
                 }
@@ -400,13 +517,6 @@ struct Matcher::Impl {
         }
         std::sort(prefix_lengths.begin(), prefix_lengths.end());
         prefix_lengths.erase(std::unique(prefix_lengths.begin(), prefix_lengths.end()), prefix_lengths.end());
-    }
-
-    static void add_posting(std::vector<std::uint32_t>& postings, std::uint32_t watchlist)
-    {
-        if (postings.empty() || postings.back() != watchlist) {
-            postings.push_back(watchlist);
-        }
     }
 
     // A set of words of which at least one occurs in every article the node matches; nullopt
@@ -418,14 +528,19 @@ struct Matcher::Impl {
             const Leaf& leaf = compiled.spec.query.leaves()[node.leaf];
             switch (leaf.kind) {
             case Leaf::Kind::word:
-                return std::vector<Trigger>{{Trigger::Kind::stem, {}, compiled.leaf_stems[node.leaf]}};
+                return std::vector<Trigger>{{Trigger::Kind::stem, {}, compiled.leaf_stems[node.leaf], {}}};
             case Leaf::Kind::prefix:
-                return std::vector<Trigger>{{Trigger::Kind::prefix, leaf.words.front(), k_no_stem}};
+                return std::vector<Trigger>{{Trigger::Kind::prefix, leaf.words.front(), k_no_stem, {}}};
             case Leaf::Kind::phrase: {
-                // The longest word is likely the rarest.
-                const auto longest = std::max_element(leaf.words.begin(), leaf.words.end(),
-                                                      [](const auto& a, const auto& b) { return a.size() < b.size(); });
-                return std::vector<Trigger>{{Trigger::Kind::folded, *longest, k_no_stem}};
+                // The two longest words, likely the rarest, must both occur: one alone lets
+                // through every article with a common word of the phrase.
+                std::vector<std::string> words = leaf.words;
+                std::stable_sort(words.begin(), words.end(),
+                                 [](const auto& a, const auto& b) { return a.size() > b.size(); });
+                const auto second = std::find_if(words.begin() + 1, words.end(),
+                                                 [&words](const auto& word) { return word != words.front(); });
+                return std::vector<Trigger>{
+                    {Trigger::Kind::folded, words.front(), k_no_stem, second == words.end() ? "" : *second}};
             }
             }
             return std::nullopt;
@@ -469,6 +584,7 @@ struct Matcher::Impl {
     // Fills document.stem_ids and returns the watchlists worth evaluating, ascending.
     std::vector<std::uint32_t> prepare(Document& document, bool want_candidates) const
     {
+        std::vector<std::uint32_t> pairs;
         std::vector<std::uint32_t> candidates;
         const std::lock_guard lock(cache_mutex);
         if (token_cache.size() > k_token_cache_limit) {
@@ -483,11 +599,38 @@ struct Matcher::Impl {
                 found = token_cache.emplace(std::string(key), describe_token(key)).first;
             }
             const TokenInfo& info = found->second;
-            for (std::size_t l = 0; l < languages.size(); ++l) {
-                document.stem_ids[l].push_back(info.stem_ids[l]);
+            document.stem_ids[0].push_back(info.first_stem_id);
+            if (info.rest.empty()) {
+                continue;
+            }
+            const std::size_t count = languages.size();
+            for (std::size_t l = 1; l < count; ++l) {
+                document.stem_ids[l].push_back(info.other_stem_ids(count)[l - 1]);
             }
             if (want_candidates) {
-                candidates.insert(candidates.end(), info.candidates.begin(), info.candidates.end());
+                const auto more = info.candidates(count);
+                candidates.insert(candidates.end(), more.begin(), more.end());
+                const auto halves = info.pairs(count);
+                pairs.insert(pairs.end(), halves.begin(), halves.end());
+            }
+        }
+        // A two-word condition holds when it was listed twice: every distinct word of the
+        // article lists it at most once. An open-addressing set finds the second listing
+        // without sorting (common words are halves of many conditions).
+        std::size_t capacity = 16;
+        while (capacity < 2 * pairs.size()) {
+            capacity *= 2;
+        }
+        std::vector<std::uint32_t> seen(capacity, k_no_condition);
+        for (const std::uint32_t pair : pairs) {
+            std::size_t slot = (pair * 0x9E3779B1U) & (capacity - 1);
+            while (seen[slot] != k_no_condition && seen[slot] != pair) {
+                slot = (slot + 1) & (capacity - 1);
+            }
+            if (seen[slot] == pair) {
+                candidates.push_back(condition_watchlist[pair]);
+            } else {
+                seen[slot] = pair;
             }
         }
         std::sort(candidates.begin(), candidates.end());
@@ -499,19 +642,21 @@ struct Matcher::Impl {
     TokenInfo describe_token(std::string_view key) const
     {
         TokenInfo info;
-        const auto add = [&info](const auto& index, std::string_view probe) {
+        std::vector<std::uint32_t> conditions;
+        const auto add = [&conditions](const auto& index, std::string_view probe) {
             const auto found = index.find(probe);
             if (found != index.end()) {
-                info.candidates.insert(info.candidates.end(), found->second.begin(), found->second.end());
+                conditions.insert(conditions.end(), found->second.begin(), found->second.end());
             }
         };
         add(folded_index, key);
+        std::vector<std::uint32_t> stems;
         for (std::size_t l = 0; l < languages.size(); ++l) {
             const auto found = stem_ids[l].find(stem(*stemmers[l], key));
-            info.stem_ids.push_back(found == stem_ids[l].end() ? k_no_stem : found->second);
+            stems.push_back(found == stem_ids[l].end() ? k_no_stem : found->second);
             if (found != stem_ids[l].end()) {
                 const auto& postings = stem_postings[found->second];
-                info.candidates.insert(info.candidates.end(), postings.begin(), postings.end());
+                conditions.insert(conditions.end(), postings.begin(), postings.end());
             }
         }
         for (const std::size_t length : prefix_lengths) {
@@ -520,8 +665,24 @@ struct Matcher::Impl {
             }
             add(prefix_index, key.substr(0, length));
         }
-        std::sort(info.candidates.begin(), info.candidates.end());
-        info.candidates.erase(std::unique(info.candidates.begin(), info.candidates.end()), info.candidates.end());
+        std::sort(conditions.begin(), conditions.end());
+        conditions.erase(std::unique(conditions.begin(), conditions.end()), conditions.end());
+        std::vector<std::uint32_t> candidates;
+        std::vector<std::uint32_t> pairs;
+        for (const std::uint32_t condition : conditions) {
+            if (condition_words[condition] == 1) {
+                candidates.push_back(condition_watchlist[condition]);
+            } else {
+                pairs.push_back(condition);
+            }
+        }
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        info.first_stem_id = stems.front();
+        info.candidate_count = static_cast<std::uint32_t>(candidates.size());
+        info.rest.assign(stems.begin() + 1, stems.end());
+        info.rest.insert(info.rest.end(), candidates.begin(), candidates.end());
+        info.rest.insert(info.rest.end(), pairs.begin(), pairs.end());
         return info;
     }
 
@@ -543,10 +704,12 @@ struct Matcher::Impl {
         return false;
     }
 
-    std::vector<Span> leaf_spans(const Compiled& compiled, std::size_t leaf_index, Document& document) const
+    // Appends the spans of the leaf's matches in document, ascending.
+    void leaf_spans(const Compiled& compiled, std::size_t leaf_index, Document& document,
+                    std::vector<Span>& spans) const
     {
         const Leaf& leaf = compiled.spec.query.leaves()[leaf_index];
-        std::vector<Span> spans;
+        const std::size_t mark = spans.size();
         const auto add_occurrences = [&](std::uint32_t key) {
             for (const auto& at : document.occurrences_of(key)) {
                 if (in_fields(leaf.fields, at.field)) {
@@ -556,10 +719,8 @@ struct Matcher::Impl {
         };
         switch (leaf.kind) {
         case Leaf::Kind::word:
-            if (const auto* keys = document.keys_with_stem(compiled.language, compiled.leaf_stems[leaf_index])) {
-                for (const std::uint32_t k : *keys) {
-                    add_occurrences(k);
-                }
+            for (const auto& [stem_id, k] : document.keys_with_stem(compiled.language, compiled.leaf_stems[leaf_index])) {
+                add_occurrences(k);
             }
             break;
         case Leaf::Kind::prefix:
@@ -570,56 +731,79 @@ struct Matcher::Impl {
             }
             break;
         case Leaf::Kind::phrase: {
-            const auto key = document.key_of(leaf.words.front());
-            if (!key) {
-                break;
+            // Walk the occurrences of the phrase's least frequent word ("cyber" rather than
+            // "the"); a word absent from the article rules the phrase out before any walk.
+            std::size_t anchor = 0;
+            std::uint32_t anchor_key = 0;
+            std::size_t fewest = SIZE_MAX;
+            for (std::size_t k = 0; k < leaf.words.size(); ++k) {
+                const auto key = document.key_of(leaf.words[k]);
+                if (!key) {
+                    return;
+                }
+                const std::size_t count = document.occurrences_of(*key).size();
+                if (count < fewest) {
+                    fewest = count;
+                    anchor = k;
+                    anchor_key = *key;
+                }
             }
-            for (const auto& at : document.occurrences_of(*key)) {
-                if (!in_fields(leaf.fields, at.field)) {
+            const auto length = static_cast<std::uint32_t>(leaf.words.size());
+            for (const auto& at : document.occurrences_of(anchor_key)) {
+                if (!in_fields(leaf.fields, at.field) || at.token < anchor) {
                     continue;
                 }
                 const FieldText& field = document.fields[at.field];
-                if (at.token + leaf.words.size() > field.tokens.size()) {
+                const std::uint32_t first = at.token - static_cast<std::uint32_t>(anchor);
+                if (first + length > field.tokens.size()) {
                     continue;
                 }
                 bool all = true;
-                for (std::size_t k = 0; k < leaf.words.size() && all; ++k) {
-                    const std::uint32_t token = at.token + static_cast<std::uint32_t>(k);
+                for (std::uint32_t k = 0; k < length && all; ++k) {
+                    const std::uint32_t token = first + k;
                     all = field.tokens[token].folded == leaf.words[k] &&
-                          field.positions[token] == field.positions[at.token] + k &&
+                          field.positions[token] == field.positions[first] + k &&
                           (!leaf.exact_case || document.original({at.field, token}) == leaf.spelling[k]);
                 }
                 if (all) {
-                    spans.push_back(
-                        Span{at.field, at.token, at.token + static_cast<std::uint32_t>(leaf.words.size() - 1)});
+                    spans.push_back(Span{at.field, first, first + length - 1});
                 }
             }
             break;
         }
         }
-        std::sort(spans.begin(), spans.end(), span_less);
-        return spans;
+        if (!std::is_sorted(spans.begin() + static_cast<std::ptrdiff_t>(mark), spans.end(), span_less)) {
+            std::sort(spans.begin() + static_cast<std::ptrdiff_t>(mark), spans.end(), span_less);
+        }
     }
 
-    bool evaluate(const Compiled& compiled, const Node& node, Document& document, std::vector<Found>& found) const
+    // Whether node matches document. With found, every match is appended to it (the spans an
+    // alert may show); without, evaluation stops as soon as the verdict is known.
+    bool evaluate(const Compiled& compiled, const Node& node, Document& document, Scratch& scratch,
+                  std::vector<Found>* found) const
     {
         switch (node.kind) {
         case Node::Kind::leaf: {
-            auto spans = leaf_spans(compiled, node.leaf, document);
-            for (const auto& span : spans) {
-                found.push_back(Found{&node, span});
+            scratch.left.clear();
+            leaf_spans(compiled, node.leaf, document, scratch.left);
+            if (found != nullptr) {
+                for (const auto& span : scratch.left) {
+                    found->push_back(Found{&node, span});
+                }
             }
-            return !spans.empty();
+            return !scratch.left.empty();
         }
         case Node::Kind::near: {
-            const auto left = leaf_spans(compiled, node.children[0].leaf, document);
-            if (left.empty()) {
+            scratch.left.clear();
+            leaf_spans(compiled, node.children[0].leaf, document, scratch.left);
+            if (scratch.left.empty()) {
                 return false;
             }
-            const auto right = leaf_spans(compiled, node.children[1].leaf, document);
+            scratch.right.clear();
+            leaf_spans(compiled, node.children[1].leaf, document, scratch.right);
             bool any = false;
-            for (const auto& a : left) {
-                for (const auto& b : right) {
+            for (const auto& a : scratch.left) {
+                for (const auto& b : scratch.right) {
                     if (a.field != b.field) {
                         continue;
                     }
@@ -633,22 +817,26 @@ struct Matcher::Impl {
                         continue;  // the same words
                     }
                     if (gap <= node.distance) {
-                        found.push_back(Found{&node, Span{a.field, std::min(a.first, b.first), std::max(a.last, b.last)}});
+                        if (found == nullptr) {
+                            return true;
+                        }
+                        found->push_back(
+                            Found{&node, Span{a.field, std::min(a.first, b.first), std::max(a.last, b.last)}});
                         any = true;
                     }
                 }
             }
             return any;
         }
-        case Node::Kind::negation: {
-            std::vector<Found> ignored;
-            return !evaluate(compiled, node.children.front(), document, ignored);
-        }
+        case Node::Kind::negation:
+            return !evaluate(compiled, node.children.front(), document, scratch, nullptr);
         case Node::Kind::all_of: {
-            const std::size_t mark = found.size();
+            const std::size_t mark = found == nullptr ? 0 : found->size();
             for (const auto& child : node.children) {
-                if (!evaluate(compiled, child, document, found)) {
-                    found.resize(mark);
+                if (!evaluate(compiled, child, document, scratch, found)) {
+                    if (found != nullptr) {
+                        found->resize(mark);
+                    }
                     return false;
                 }
             }
@@ -657,7 +845,10 @@ struct Matcher::Impl {
         case Node::Kind::any_of: {
             bool any = false;
             for (const auto& child : node.children) {
-                any = evaluate(compiled, child, document, found) || any;
+                any = evaluate(compiled, child, document, scratch, found) || any;
+                if (any && found == nullptr) {
+                    return true;
+                }
             }
             return any;
         }
@@ -665,52 +856,10 @@ struct Matcher::Impl {
         return false;
     }
 
-    std::string term_of(const Compiled& compiled, const Node& node) const
+    // The watchlists matching the item, with the matches to show, but no text copied yet.
+    void run(Matches::State& state, const FeedInfo& feed, bool indexed) const
     {
-        const auto& leaves = compiled.spec.query.leaves();
-        if (node.kind == Node::Kind::near) {
-            return leaves[node.children[0].leaf].term + " NEAR/" + std::to_string(node.distance) + " " +
-                   leaves[node.children[1].leaf].term;
-        }
-        return leaves[node.leaf].term;
-    }
-
-    // Up to 3 matches: first one per term, then the same terms in other fields.
-    std::vector<model::Match> matches_of(const Compiled& compiled, const std::vector<Found>& found,
-                                         Document& document) const
-    {
-        std::vector<model::Match> matches;
-        std::vector<std::pair<const Node*, std::uint8_t>> shown;
-        const auto show = [&](const Found& item) {
-            matches.push_back(model::Match{term_of(compiled, *item.node),
-                                           std::string(field_name(static_cast<Field>(item.span.field))),
-                                           document.snippet(item.span)});
-            shown.emplace_back(item.node, item.span.field);
-        };
-        const auto node_shown = [&](const Node* node) {
-            return std::any_of(shown.begin(), shown.end(), [node](const auto& entry) { return entry.first == node; });
-        };
-        for (const auto& item : found) {
-            if (matches.size() < k_max_matches && !node_shown(item.node)) {
-                show(item);
-            }
-        }
-        for (const auto& item : found) {
-            if (matches.size() < k_max_matches &&
-                std::find(shown.begin(), shown.end(), std::pair(item.node, item.span.field)) == shown.end()) {
-                show(item);
-            }
-        }
-        return matches;
-    }
-
-    std::vector<Hit> run(const model::Item& item, const FeedInfo& feed, bool indexed) const
-    {
-        std::vector<Hit> hits;
-        if (watchlists.empty()) {
-            return hits;
-        }
-        Document document(item, feed, languages.size());
+        Document& document = state.document;
         std::vector<std::uint32_t> candidates = prepare(document, indexed);
         if (!indexed) {
             candidates.resize(watchlists.size());
@@ -718,33 +867,116 @@ struct Matcher::Impl {
                 candidates[w] = w;
             }
         }
-        std::vector<Found> found;
+        Scratch scratch;
         for (const std::uint32_t w : candidates) {
+            const Shortcut shortcut = shortcuts[w];
             const Compiled& compiled = watchlists[w];
-            if (!in_scope(compiled.spec, feed)) {
+            if (shortcut.scoped && !in_scope(compiled.spec, feed)) {
                 continue;
             }
-            found.clear();
-            if (evaluate(compiled, compiled.spec.query.root(), document, found)) {
-                hits.push_back(Hit{compiled.spec.name, compiled.spec.notify, matches_of(compiled, found, document)});
+            scratch.found.clear();
+            if (shortcut.stem_id != k_no_stem) {
+                // What evaluate() does for a word leaf, without reading the query.
+                const Node* root = &compiled.spec.query.root();
+                for (const auto& [stem_id, key] : document.keys_with_stem(shortcut.language, shortcut.stem_id)) {
+                    for (const auto& at : document.occurrences_of(key)) {
+                        if (in_fields(shortcut.fields, at.field)) {
+                            scratch.found.push_back(Found{root, Span{at.field, at.token, at.token}});
+                        }
+                    }
+                }
+                if (scratch.found.empty()) {
+                    continue;
+                }
+                const auto by_span = [](const Found& a, const Found& b) { return span_less(a.span, b.span); };
+                if (!std::is_sorted(scratch.found.begin(), scratch.found.end(), by_span)) {
+                    std::sort(scratch.found.begin(), scratch.found.end(), by_span);
+                }
+                state.hits.push_back(choose_shown(w, scratch.found));
+            } else if (evaluate(compiled, compiled.spec.query.root(), document, scratch, &scratch.found)) {
+                state.hits.push_back(choose_shown(w, scratch.found));
             }
         }
-        return hits;
     }
 };
+
+Matches::Matches(std::unique_ptr<State> state) : m_state(std::move(state)) {}
+
+Matches::~Matches() = default;
+
+Matches::Matches(Matches&&) noexcept = default;
+
+Matches& Matches::operator=(Matches&&) noexcept = default;
+
+std::size_t Matches::size() const { return m_state ? m_state->hits.size() : 0; }
+
+const WatchlistSpec& Matches::watchlist(std::size_t hit) const
+{
+    return m_state->watchlists[m_state->hits.at(hit).watchlist].spec;
+}
+
+std::vector<model::Match> Matches::matches(std::size_t hit) const
+{
+    const HitRecord& record = m_state->hits.at(hit);
+    const Compiled& compiled = m_state->watchlists[record.watchlist];
+    std::vector<model::Match> matches;
+    matches.reserve(record.shown_count);
+    for (std::size_t i = 0; i < record.shown_count; ++i) {
+        const Found& shown = record.shown[i];
+        matches.push_back(model::Match{term_of(compiled, *shown.node),
+                                       std::string(field_name(static_cast<Field>(shown.span.field))),
+                                       m_state->document.snippet(shown.span)});
+    }
+    return matches;
+}
+
+Hit Matches::hit(std::size_t hit) const
+{
+    const WatchlistSpec& spec = watchlist(hit);
+    return Hit{spec.name, spec.notify, matches(hit)};
+}
 
 Matcher::Matcher(std::vector<WatchlistSpec> watchlists) : m_impl(std::make_unique<Impl>(std::move(watchlists))) {}
 
 Matcher::~Matcher() = default;
 
+Matches Matcher::find(const model::Item& item, const FeedInfo& feed) const
+{
+    if (m_impl->watchlists.empty()) {
+        return Matches(nullptr);
+    }
+    auto state = std::make_unique<Matches::State>(m_impl->watchlists, item, feed, m_impl->languages.size());
+    m_impl->run(*state, feed, true);
+    return Matches(std::move(state));
+}
+
+namespace {
+
+std::vector<Hit> all_hits(const Matches& found)
+{
+    std::vector<Hit> hits;
+    hits.reserve(found.size());
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        hits.push_back(found.hit(i));
+    }
+    return hits;
+}
+
+}  // namespace
+
 std::vector<Hit> Matcher::match(const model::Item& item, const FeedInfo& feed) const
 {
-    return m_impl->run(item, feed, true);
+    return all_hits(find(item, feed));
 }
 
 std::vector<Hit> Matcher::match_unindexed(const model::Item& item, const FeedInfo& feed) const
 {
-    return m_impl->run(item, feed, false);
+    if (m_impl->watchlists.empty()) {
+        return {};
+    }
+    auto state = std::make_unique<Matches::State>(m_impl->watchlists, item, feed, m_impl->languages.size());
+    m_impl->run(*state, feed, false);
+    return all_hits(Matches(std::move(state)));
 }
 
 std::size_t Matcher::size() const { return m_impl->watchlists.size(); }

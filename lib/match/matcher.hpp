@@ -50,6 +50,36 @@ std::vector<std::string> known_languages();
 std::vector<std::pair<std::size_t, std::size_t>> highlight(const Query& query, std::string_view language,
                                                            std::string_view text);
 
+// The watchlists that matched one item, in the order they were given, found without copying
+// any text: names, terms and snippets are produced only for the hits a caller turns into
+// alerts. Holds views into the item and the Matcher that made it: both must outlive it. One
+// thread at a time (snippets are cached inside).
+class Matches {
+public:
+    ~Matches();
+    Matches(Matches&&) noexcept;
+    Matches& operator=(Matches&&) noexcept;
+    Matches(const Matches&) = delete;
+    Matches& operator=(const Matches&) = delete;
+
+    std::size_t size() const;
+    bool empty() const { return size() == 0; }
+
+    // The spec of hit number `hit` (< size()): its name, notify list, query.
+    const WatchlistSpec& watchlist(std::size_t hit) const;
+    // Up to 3 matches of hit number `hit`: term, field, a snippet of about 160 bytes from that
+    // field, built now (and shared with other hits that show the same words).
+    std::vector<model::Match> matches(std::size_t hit) const;
+    // Name, notify list and matches of hit number `hit`, copied.
+    Hit hit(std::size_t hit) const;
+
+private:
+    friend class Matcher;
+    struct State;
+    explicit Matches(std::unique_ptr<State> state);
+    std::unique_ptr<State> m_state;
+};
+
 class Matcher {
 public:
     // Throws std::invalid_argument on an unknown language (config validates them first).
@@ -63,7 +93,11 @@ public:
     // several threads.
     std::vector<Hit> match(const model::Item& item, const FeedInfo& feed = {}) const;
 
-    // Every enabled watchlist evaluated directly, without the index. Same result as match();
+    // The same verdicts as match() without building any alert yet: cheap when many watchlists
+    // match and only some hits become alerts. item and this Matcher must outlive the result.
+    Matches find(const model::Item& item, const FeedInfo& feed = {}) const;
+
+    // Every watchlist evaluated directly, without the index. Same result as match();
     // slower; kept for tests and the benchmark's reference row.
     std::vector<Hit> match_unindexed(const model::Item& item, const FeedInfo& feed = {}) const;
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <utility>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include <utf8proc.h>
@@ -15,6 +17,7 @@ namespace {
 
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view k_ellipsis = "\xE2\x80\xA6";     // U+2026
+constexpr std::string_view k_ellipsis_then_space = "\xE2\x80\xA6 ";
 
 // NFKC (COMPOSE|COMPAT), case folded, default-ignorables (soft hyphen, ZWJ) removed,
 // combining marks stripped. utf8proc decomposes internally before composing, so STRIPMARK
@@ -50,6 +53,10 @@ Decoded decode_at(std::string_view text, std::size_t pos)
 // The start of the character that ends just before pos (pos > 0).
 Decoded decode_before(std::string_view text, std::size_t pos, std::size_t& start)
 {
+    if (static_cast<unsigned char>(text[pos - 1]) < 0x80) {
+        start = pos - 1;  // ASCII: no continuation bytes to walk back over
+        return {static_cast<std::int32_t>(text[pos - 1]), 1};
+    }
     std::size_t candidate = pos - 1;
     while (candidate > 0 && pos - candidate < 4 && (static_cast<unsigned char>(text[candidate]) & 0xC0) == 0x80) {
         --candidate;
@@ -107,6 +114,9 @@ CharClass classify(std::int32_t codepoint)
 
 bool is_space(std::int32_t codepoint)
 {
+    if (codepoint >= 0 && codepoint < 0x80) {
+        return codepoint == ' ' || (codepoint >= '\t' && codepoint <= '\r');  // classify()'s ASCII spaces
+    }
     return classify(codepoint) == CharClass::space;
 }
 
@@ -175,6 +185,13 @@ std::size_t collapsed_size(std::string_view text, std::size_t begin, std::size_t
     bool previous_space = false;
     std::size_t pos = begin;
     while (pos < end) {
+        const unsigned char byte = static_cast<unsigned char>(text[pos]);
+        if (byte < 0x80 && byte != ' ' && (byte < '\t' || byte > '\r')) {
+            ++size;  // ASCII, not a space
+            previous_space = false;
+            ++pos;
+            continue;
+        }
         const Decoded decoded = decode_at(text, pos);
         const bool space = is_space(decoded.codepoint);
         size += space ? (previous_space ? 0 : 1) : decoded.length;
@@ -198,6 +215,43 @@ std::size_t ceil_to_char(std::string_view text, std::size_t pos)
         ++pos;
     }
     return pos;
+}
+
+// Is text[begin, end) ASCII with no whitespace but single spaces? Then its collapsed size is
+// its size. Conservative: any control character, and a space before '!', say no. Eight bytes
+// at a time on little-endian machines: this runs once per snippet over about twice its length.
+bool plain_ascii(std::string_view text, std::size_t begin, std::size_t end)
+{
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high_bits = 0x8080808080808080ULL;
+    constexpr std::uint64_t k_spaces = 0x2020202020202020ULL;
+    std::size_t pos = begin;
+    bool previous_space = false;
+    if constexpr (std::endian::native == std::endian::little) {
+        for (; pos + 8 <= end; pos += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, text.data() + pos, 8);
+            // A byte >= 0x80, or (the high bits being clear) a byte below 0x20 borrowing into its high bit.
+            if ((word & k_high_bits) != 0 || ((word - k_spaces) & ~word & k_high_bits) != 0) {
+                return false;
+            }
+            // High bit of each space byte (and, by the borrow, of a '!' right after one).
+            const std::uint64_t spaces = ((word ^ k_spaces) - k_ones) & ~(word ^ k_spaces) & k_high_bits;
+            if ((spaces & (spaces << 8)) != 0 || (previous_space && (spaces & 0x80) != 0)) {
+                return false;
+            }
+            previous_space = (spaces >> 63) != 0;
+        }
+    }
+    for (; pos < end; ++pos) {
+        const unsigned char byte = static_cast<unsigned char>(text[pos]);
+        const bool space = byte == ' ';
+        if (byte >= 0x80 || byte < 0x20 || (space && previous_space)) {
+            return false;
+        }
+        previous_space = space;
+    }
+    return true;
 }
 
 // Moves left from pos while at most budget collapsed bytes are taken; returns the new start.
@@ -353,15 +407,21 @@ std::string repair_utf8(std::string_view text)
     std::string out;
     out.reserve(text.size());
     std::size_t pos = 0;
+    std::size_t run = 0;  // start of the valid bytes not yet copied
     while (pos < text.size()) {
+        if (static_cast<unsigned char>(text[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
         const Decoded decoded = decode_at(text, pos);
         if (decoded.codepoint < 0) {
+            out.append(text.substr(run, pos - run));
             out.append(k_replacement);
-        } else {
-            out.append(text.substr(pos, decoded.length));
+            run = pos + decoded.length;
         }
         pos += decoded.length;
     }
+    out.append(text.substr(run));
     return out;
 }
 
@@ -496,7 +556,11 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
     end = ceil_to_char(text, std::max(begin, std::min(end, text.size())));
 
     std::string out;
-    const std::size_t core = collapsed_size(text, begin, end);
+    // Where every byte the window can reach is ASCII and whitespace is single spaces (most
+    // article text), a byte is a collapsed byte and the walks below are arithmetic.
+    const bool plain = plain_ascii(text, begin >= max_bytes ? begin - max_bytes : 0,
+                                   std::min(text.size(), end + max_bytes));
+    const std::size_t core = plain ? end - begin : collapsed_size(text, begin, end);
     if (core + 2 * ellipsis > max_bytes) {
         // The match alone does not fit: keep its start, cut at a word boundary if there is one.
         const bool cut_left = !blank(text, 0, begin);
@@ -523,10 +587,19 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
     }
 
     // Share the room left around the match; a side that runs out gives its rest to the other.
+    const auto size_between = [&](std::size_t from, std::size_t to) {
+        return plain ? to - from : collapsed_size(text, from, to);
+    };
+    const auto walk_left = [&](std::size_t pos, std::size_t budget) {
+        return plain ? pos - std::min(pos, budget) : extend_left(text, pos, budget);
+    };
+    const auto walk_right = [&](std::size_t pos, std::size_t budget) {
+        return plain ? std::min(text.size(), pos + budget) : extend_right(text, pos, budget);
+    };
     const std::size_t room = max_bytes - core - 2 * ellipsis;
-    std::size_t left = extend_left(text, begin, room / 2);
-    std::size_t right = extend_right(text, end, room - collapsed_size(text, left, begin));
-    left = extend_left(text, begin, room - collapsed_size(text, end, right));
+    std::size_t left = walk_left(begin, room / 2);
+    std::size_t right = walk_right(end, room - size_between(left, begin));
+    left = walk_left(begin, room - size_between(end, right));
 
     // Never show half a word at either edge.
     if (left > 0 && !space_before(text, left) && !space_at(text, left)) {
@@ -550,13 +623,21 @@ std::string snippet(std::string_view text, std::size_t begin, std::size_t end, s
         }
     }
 
-    append_collapsed(out, text, left, right);
+    out.reserve(max_bytes + 1);  // one allocation: the ellipses fit in max_bytes
+    if (plain) {
+        out.append(text.substr(left, right - left));  // nothing to collapse
+    } else {
+        append_collapsed(out, text, left, right);
+    }
     trim_spaces(out);
     if (!blank(text, 0, left)) {
-        out.insert(0, std::string(k_ellipsis) + " ");
+        out.insert(0, k_ellipsis_then_space);
     }
     if (!blank(text, right, text.size())) {
         out.append(" ").append(k_ellipsis);
+    }
+    if (plain) {
+        return out;
     }
     return repair_utf8(out);
 }

@@ -327,6 +327,42 @@ TEST(Matcher, ManyWatchlistsSharingWordsAllFire)
     EXPECT_EQ(matcher.match(item("Huawei", "ZTE")).size(), 100U);
 }
 
+TEST(Matcher, FindGivesTheSameHitsAsMatchAndBuildsTheirMatchesOnRequest)
+{
+    const Matcher matcher({watchlist("china", "huawei OR zte", {"ops", "desk"}), watchlist("sport", "football"),
+                           watchlist("unit", "\"unit 61398\"", {})});
+    const auto article = item("Huawei and ZTE", "Unit 61398 was named; Huawei denied it.");
+    const auto hits = matcher.match(article);
+    const Matches found = matcher.find(article);
+    ASSERT_EQ(found.size(), hits.size());
+    ASSERT_EQ(found.size(), 2U);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        EXPECT_EQ(found.watchlist(i).name, hits[i].watchlist);
+        EXPECT_EQ(found.watchlist(i).notify, hits[i].notify);
+        const auto matches = found.matches(i);
+        ASSERT_EQ(matches.size(), hits[i].matches.size());
+        for (std::size_t m = 0; m < matches.size(); ++m) {
+            EXPECT_EQ(matches[m].term, hits[i].matches[m].term);
+            EXPECT_EQ(matches[m].field, hits[i].matches[m].field);
+            EXPECT_EQ(matches[m].snippet, hits[i].matches[m].snippet);
+        }
+    }
+    EXPECT_EQ(found.hit(1).matches.at(0).snippet, "Unit 61398 was named; Huawei denied it.");
+    EXPECT_TRUE(matcher.find(item("Weather", "Rain")).empty());
+    EXPECT_TRUE(Matcher({}).find(article).empty());
+}
+
+TEST(Matcher, PhraseNeedsItsTwoLongestWordsButMatchesOnlyInOrder)
+{
+    // The index lets a phrase through only when two of its words occur; the words must still
+    // be consecutive and in order.
+    const Matcher matcher({watchlist("w", "\"the state council\"")});
+    EXPECT_EQ(matcher.match(item("", "The State Council met.")).size(), 1U);
+    EXPECT_TRUE(matcher.match(item("", "The council of the state met.")).empty());
+    EXPECT_TRUE(matcher.match(item("", "State media: the council met.")).empty());
+    EXPECT_TRUE(matcher.match(item("", "The state met.")).empty());
+}
+
 TEST(Highlight, MarksTheWordsThePositiveTermsMatch)
 {
     const auto query = Query::parse(R"((indictment OR "Unit 61398" OR =PLA OR cyber*) -football)");

@@ -1,6 +1,7 @@
 #include "normalize/text.hpp"
 
 #include <chrono>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,47 @@ TEST(Text, SnippetClampsOutOfRangeOffsetsAndRepairsInvalidBytes)
     EXPECT_EQ(snippet("short", 10, 20), "short");
     EXPECT_EQ(snippet("bad \xFF byte", 0, 3), "bad \xEF\xBF\xBD byte");
     EXPECT_EQ(snippet("", 0, 0), "");
+}
+
+// Snippets of plain ASCII text (single spaces) take a shortcut that skips the collapsed-byte
+// walks; the same text with every space doubled goes the long way and must give the same
+// snippet, since collapsing makes the two texts one.
+TEST(Text, SnippetOfSingleSpacedAsciiEqualsTheSnippetOfItsDoubleSpacedForm)
+{
+    std::mt19937 random(20261128);
+    const auto below = [&random](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random); };
+    std::size_t compared = 0;
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        std::vector<std::pair<std::size_t, std::size_t>> words;
+        const std::size_t count = 1 + below(60);
+        for (std::size_t w = 0; w < count; ++w) {
+            text += w == 0 ? "" : " ";
+            const std::size_t length = 1 + below(below(10) == 0 ? 40 : 9);
+            words.emplace_back(text.size(), text.size() + length);
+            for (std::size_t c = 0; c < length; ++c) {
+                text.push_back(static_cast<char>('a' + below(26)));
+            }
+        }
+        std::string doubled;
+        std::vector<std::size_t> moved(text.size() + 1);  // offset in text -> offset in doubled
+        for (std::size_t i = 0; i <= text.size(); ++i) {
+            moved[i] = doubled.size();
+            if (i < text.size()) {
+                doubled += text[i] == ' ' ? "  " : std::string(1, text[i]);
+            }
+        }
+        const std::size_t first = below(words.size());
+        const std::size_t last = std::min(words.size() - 1, first + below(3));
+        const std::size_t begin = words[first].first;
+        const std::size_t end = words[last].second;
+        for (const std::size_t max_bytes : {160U, 60U, 25U}) {
+            ASSERT_EQ(snippet(text, begin, end, max_bytes), snippet(doubled, moved[begin], moved[end], max_bytes))
+                << "text: " << text << "\nmatch: " << text.substr(begin, end - begin) << "\nmax: " << max_bytes;
+            ++compared;
+        }
+    }
+    EXPECT_EQ(compared, 9000U);
 }
 
 struct MarkupCase {
