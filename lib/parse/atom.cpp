@@ -194,7 +194,7 @@ std::string resolved(pugi::xml_node node, std::string_view value, const Dialect&
     if (value.empty() || !is_safe_link(value)) {
         return {};
     }
-    return resolve_url(xml::base_uri(node, dialect.context->base_url), value);
+    return normalize_http_url(resolve_url(xml::base_uri(node, dialect.context->base_url), value));
 }
 
 // §4.2.7.2: no rel means "alternate". Prefers an HTML alternate when there are several.

@@ -40,7 +40,7 @@ std::string link(const Json& object, const char* key, std::string_view base)
     if (value.empty() || !is_safe_link(value)) {
         return {};
     }
-    return resolve_url(base, value);
+    return normalize_http_url(resolve_url(base, value));
 }
 
 // 1.1 "authors": [{name, url}], 1.0 "author": {name, url}.

@@ -46,7 +46,7 @@ std::string resolved_link(pugi::xml_node node, std::string_view value, const Rea
     if (value.empty() || !is_safe_link(value)) {
         return {};
     }
-    return resolve_url(xml::base_uri(node, context.base_url), value);
+    return normalize_http_url(resolve_url(xml::base_uri(node, context.base_url), value));
 }
 
 // Element text as published, with relative URLs inside its HTML made absolute against the

@@ -185,6 +185,40 @@ std::string resolve_url(std::string_view base, std::string_view reference)
     return result;
 }
 
+std::string normalize_http_url(std::string_view url)
+{
+    const UriParts parts = split(url);
+    const auto lower = [](std::string_view text) {
+        std::string out(text);
+        for (char& c : out) {
+            if (c >= 'A' && c <= 'Z') {
+                c = static_cast<char>(c - 'A' + 'a');
+            }
+        }
+        return out;
+    };
+    const std::string scheme = lower(parts.scheme);
+    if ((scheme != "http" && scheme != "https") || !parts.has_authority || parts.authority.empty()) {
+        return std::string(url);
+    }
+    const std::size_t at = parts.authority.rfind('@');
+    const std::string_view userinfo = at == std::string_view::npos ? std::string_view{} : parts.authority.substr(0, at + 1);
+    const std::string_view host_port = at == std::string_view::npos ? parts.authority : parts.authority.substr(at + 1);
+    std::string result = scheme + "://";
+    result.append(userinfo);
+    result.append(lower(host_port));  // a port is digits: lower-casing leaves it alone
+    result.append(parts.path);
+    if (parts.has_query) {
+        result.push_back('?');
+        result.append(parts.query);
+    }
+    if (parts.has_fragment) {
+        result.push_back('#');
+        result.append(parts.fragment);
+    }
+    return result;
+}
+
 }  // namespace feedwatch::parse
 
 namespace feedwatch::parse {

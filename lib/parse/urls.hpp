@@ -10,6 +10,12 @@ namespace feedwatch::parse {
 // base is empty, returns the trimmed reference unchanged.
 std::string resolve_url(std::string_view base, std::string_view reference);
 
+// An http(s) URL with scheme and host lower-cased (RFC 3986 §6.2.2.1: they are
+// case-insensitive), so that one link is one string. Userinfo, port, path, query and
+// fragment are kept byte for byte (an empty path stays empty: readers disagree on adding
+// "/"); anything else is returned as is.
+std::string normalize_http_url(std::string_view url);
+
 }  // namespace feedwatch::parse
 
 namespace feedwatch::parse {

@@ -41,6 +41,17 @@ TEST(Urls, ResolvesRfc3986AbnormalExamples)
     }
 }
 
+TEST(Urls, HttpUrlsGetALowerCaseSchemeAndHostAndNothingElseChanges)
+{
+    EXPECT_EQ(normalize_http_url("HTTP://www.Dicas-L.com.br/Dicas-L/20200406.php?Q=A#Top"),
+              "http://www.dicas-l.com.br/Dicas-L/20200406.php?Q=A#Top");
+    EXPECT_EQ(normalize_http_url("https://User:PW@Example.COM:8443"), "https://User:PW@example.com:8443");
+    EXPECT_EQ(normalize_http_url("https://Example.com"), "https://example.com");  // no "/" added
+    EXPECT_EQ(normalize_http_url("mailto:Someone@Example.com"), "mailto:Someone@Example.com");
+    EXPECT_EQ(normalize_http_url("relative/Path"), "relative/Path");
+    EXPECT_EQ(normalize_http_url(""), "");
+}
+
 TEST(Urls, HandlesEmptyBaseAndWhitespace)
 {
     EXPECT_EQ(resolve_url("", " /relative "), "/relative");
