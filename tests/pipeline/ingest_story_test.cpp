@@ -1,5 +1,6 @@
 // Ingest with story grouping on, against a real store in a temp dir. Fictional articles
 // written for this project: people, places and outlets are invented.
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,10 +129,22 @@ protected:
         job.response.body = rss(outlet, reports);
         job.response.effective_url = outlet.url;
         job.matcher = m_matcher;
-        job.stories = m_stories;
+        job.stories = m_grouping ? m_stories : nullptr;
         IngestResult result = ingest(*m_store, std::move(job));
         EXPECT_EQ(result.outcome, IngestOutcome::committed) << result.detail;
         return result;
+    }
+
+    // The queued alerts' payloads, oldest first.
+    std::vector<json> alerts() const
+    {
+        std::vector<json> payloads;
+        auto rows = m_store->outbox_all();
+        EXPECT_TRUE(rows);
+        for (const store::QueuedAlert& row : rows ? *rows : std::vector<store::QueuedAlert>{}) {
+            payloads.push_back(json::parse(row.entry.body));
+        }
+        return payloads;
     }
 
     std::string story_of(const Outlet& outlet, const Report& report) const
@@ -145,7 +158,17 @@ protected:
     std::unique_ptr<store::Store> m_store;
     std::shared_ptr<StoryBook> m_stories;
     std::shared_ptr<const match::Matcher> m_matcher = matcher({{"legal", "indictment"}});
+    bool m_grouping = true;
 };
+
+std::vector<std::string> types_of(const std::vector<json>& payloads)
+{
+    std::vector<std::string> types;
+    for (const json& payload : payloads) {
+        types.push_back(payload.at("type"));
+    }
+    return types;
+}
 
 TEST_F(IngestStoryTest, EveryNewArticleIsStoredWithTheStoryItStartedOrJoined)
 {
@@ -205,6 +228,95 @@ TEST_F(IngestStoryTest, ASnapshotWrittenWithACommitCoversExactlyTheArticlesCommi
     const auto story = m_stories->lock().story(article_id(k_northwire, k_wire));
     ASSERT_TRUE(story);
     EXPECT_EQ(story->articles, 2u);
+}
+
+TEST_F(IngestStoryTest, TheFirstMatchingArticleOfAStoryIsAMatchAndLaterOnesAreUpdatesOfTheSameStory)
+{
+    m_matcher = matcher({{"port", "Velasquez"}});
+    poll(k_northwire, {k_wire});
+    const IngestResult second = poll(k_portweekly, {k_trade});
+    poll(k_marketdesk, {k_markets});
+    EXPECT_EQ(second.story_updates, (std::map<std::string, std::size_t>{{"port", 1}}));
+
+    const std::vector<json> payloads = alerts();
+    ASSERT_EQ(payloads.size(), 3u);
+    EXPECT_EQ(types_of(payloads),
+              (std::vector<std::string>{"watchlist.match", "watchlist.update", "watchlist.update"}));
+    const std::string wire_story = article_id(k_northwire, k_wire);
+    for (std::size_t index = 0; index < payloads.size(); ++index) {
+        const json& story = payloads[index].at("data").at("story");
+        EXPECT_EQ(story.at("id"), wire_story);
+        EXPECT_EQ(story.at("first_seen"), payloads[0].at("data").at("story").at("first_seen"));
+        EXPECT_EQ(story.at("articles"), index + 1);
+    }
+    EXPECT_EQ(payloads[2].at("data").at("story").at("outlets"), (json{"Northwire", "Port Weekly", "Market Desk"}));
+    // An update is still one alert per (watchlist, webhook, article) for the receiver.
+    auto rows = m_store->outbox_all();
+    ASSERT_TRUE(rows && rows->size() == 3u);
+    EXPECT_EQ((*rows)[1].entry.webhook_id, model::webhook_id("port", "hook", article_id(k_portweekly, k_trade)));
+}
+
+TEST_F(IngestStoryTest, TwoReportsOfOneStoryInOnePollAreAMatchThenAnUpdate)
+{
+    m_matcher = matcher({{"port", "Velasquez"}});
+    poll(k_northwire, {k_wire, k_trade});
+    EXPECT_EQ(types_of(alerts()), (std::vector<std::string>{"watchlist.match", "watchlist.update"}));
+}
+
+TEST_F(IngestStoryTest, TwoDifferentIndictmentsAreTwoStoriesAndTwoMatches)
+{
+    poll(k_northwire, {k_wire, k_other_indictment});
+    const std::vector<json> payloads = alerts();
+    EXPECT_EQ(types_of(payloads), (std::vector<std::string>{"watchlist.match", "watchlist.match"}));
+    ASSERT_EQ(payloads.size(), 2u);
+    EXPECT_NE(payloads[0].at("data").at("story").at("id"), payloads[1].at("data").at("story").at("id"));
+}
+
+TEST_F(IngestStoryTest, AKillAndRestartNeverSendsASecondMatchForAStory)
+{
+    m_matcher = matcher({{"port", "Velasquez"}});
+    poll(k_northwire, {k_wire});
+    kill_and_restart();
+    poll(k_portweekly, {k_trade});
+    const std::vector<json> payloads = alerts();
+    EXPECT_EQ(types_of(payloads), (std::vector<std::string>{"watchlist.match", "watchlist.update"}));
+    ASSERT_EQ(payloads.size(), 2u);
+    EXPECT_EQ(payloads[1].at("data").at("story").at("id"), article_id(k_northwire, k_wire));
+}
+
+TEST_F(IngestStoryTest, AWatchlistThatFirstMatchesTheSecondReportOfAStoryGetsAMatchForIt)
+{
+    m_matcher = matcher({{"port", "Velasquez"}, {"shipping", "shipping"}});
+    poll(k_northwire, {k_wire});
+    const IngestResult second = poll(k_portweekly, {k_trade});
+    EXPECT_EQ(second.story_updates, (std::map<std::string, std::size_t>{{"port", 1}}));
+
+    std::map<std::string, json> by_watchlist;
+    for (const json& payload : alerts()) {
+        if (payload.at("data").at("article").at("id") == article_id(k_portweekly, k_trade)) {
+            by_watchlist[payload.at("data").at("watchlist")] = payload;
+        }
+    }
+    ASSERT_EQ(by_watchlist.size(), 2u);
+    EXPECT_EQ(by_watchlist["port"].at("type"), "watchlist.update");
+    EXPECT_EQ(by_watchlist["shipping"].at("type"), "watchlist.match");
+    EXPECT_EQ(by_watchlist["shipping"].at("data").at("story").at("id"), article_id(k_northwire, k_wire));
+    EXPECT_EQ(by_watchlist["shipping"].at("data").at("story").at("articles"), 2);
+}
+
+TEST_F(IngestStoryTest, WithGroupingOffEveryAlertIsAMatchWithoutAStory)
+{
+    m_grouping = false;
+    m_matcher = matcher({{"port", "Velasquez"}});
+    poll(k_northwire, {k_wire});
+    const IngestResult second = poll(k_portweekly, {k_trade});
+    EXPECT_FALSE(second.open_stories.has_value());
+    const std::vector<json> payloads = alerts();
+    EXPECT_EQ(types_of(payloads), (std::vector<std::string>{"watchlist.match", "watchlist.match"}));
+    for (const json& payload : payloads) {
+        EXPECT_FALSE(payload.at("data").contains("story"));
+    }
+    EXPECT_EQ(story_of(k_portweekly, k_trade), "");
 }
 
 }  // namespace
