@@ -384,6 +384,14 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     for (const auto& watchlist : result.alerts) {
         metrics.alert_created(watchlist);
     }
+    if (result.open_stories) {
+        metrics.story_assigned("new", static_cast<double>(result.stories_started));
+        metrics.story_assigned("joined", static_cast<double>(result.stories_joined));
+        metrics.set_stories_open(static_cast<double>(*result.open_stories));
+    }
+    for (const auto& [watchlist, count] : result.story_updates) {
+        metrics.story_updates(watchlist, static_cast<double>(count));
+    }
     if (result.new_articles > 0) {
         spdlog::info("new articles feed_url={} new={} seen={} alerts={}", log_value(feed.url), result.new_articles,
                      result.duplicates, result.alerts.size());
@@ -441,7 +449,9 @@ core::Result<void> App::start()
         if (!book) {
             return core::fail(book.error().code, "story state: " + book.error().detail);
         }
-        spdlog::info("stories restored open={} replayed={}", (*book)->lock().open_stories(), (*book)->replayed());
+        const std::size_t open_stories = (*book)->lock().open_stories();
+        spdlog::info("stories restored open={} replayed={}", open_stories, (*book)->replayed());
+        m_impl->metrics.set_stories_open(static_cast<double>(open_stories));
         m_impl->stories = std::move(*book);
     }
     m_impl->deliverer.start();
