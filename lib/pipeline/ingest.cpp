@@ -38,6 +38,15 @@ core::Result<deliver::AlertType> story_alert_type(const store::Store& store,
     return *before ? deliver::AlertType::update : deliver::AlertType::match;
 }
 
+// The articles of a poll that is not committed are fetched and assigned again by the next
+// poll: the grouper must not hold them twice.
+void forget_assignments(StoryBook::Session& stories, std::string& detail)
+{
+    if (auto reloaded = stories.reload(); !reloaded) {
+        detail += "; reloading story state: " + reloaded.error().detail;
+    }
+}
+
 IngestResult parse_failed(store::Store& store, IngestJob& job, std::string detail)
 {
     IngestResult result;
@@ -119,6 +128,7 @@ IngestResult ingest(store::Store& store, IngestJob job)
                 auto type = story_alert_type(store, alerted, hit.watchlist, story->id);
                 if (!type) {
                     result.detail = type.error().detail;
+                    forget_assignments(*stories, result.detail);
                     return result;  // store_error
                 }
                 if (*type == deliver::AlertType::match) {
@@ -165,6 +175,9 @@ IngestResult ingest(store::Store& store, IngestJob job)
     if (auto committed = store.commit(commit); !committed) {
         result.detail =
             "committing " + std::to_string(commit.articles.size()) + " articles: " + committed.error().detail;
+        if (stories) {
+            forget_assignments(*stories, result.detail);
+        }
         return result;  // store_error
     }
     result.outcome = IngestOutcome::committed;

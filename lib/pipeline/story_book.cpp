@@ -29,25 +29,30 @@ std::string story_source(const model::Article& article)
     return article.feed.title.empty() ? std::string(host_of(article.feed.url)) : article.feed.title;
 }
 
-StoryBook::StoryBook(store::Store& store, story::Grouper grouper, std::chrono::seconds snapshot_every)
-    : m_store(store), m_grouper(std::move(grouper)), m_snapshot_every(snapshot_every)
+namespace {
+
+story::Assignment assign_to(story::Grouper& grouper, const model::Article& article)
 {
+    const std::string source = story_source(article);
+    const story::ArticleInput input{article.id, article.item.title, article.item.text, source, article.first_seen};
+    return grouper.assign(input);
 }
 
-core::Result<std::unique_ptr<StoryBook>> StoryBook::open(store::Store& store, story::Options options,
-                                                         std::chrono::seconds snapshot_every)
+struct Loaded {
+    story::Grouper grouper;
+    std::size_t replayed = 0;
+};
+
+// The saved snapshot and the articles committed after it, assigned again; nullopt when no
+// snapshot was ever saved.
+core::Result<std::optional<Loaded>> load(store::Store& store, const story::Options& options)
 {
     auto saved = store.story_snapshot();
     if (!saved) {
         return tl::unexpected(saved.error());
     }
-    const core::Instant now = core::now();
     if (!*saved) {
-        auto book = std::make_unique<StoryBook>(store, story::Grouper(options), snapshot_every);
-        if (auto written = book->save(); !written) {
-            return tl::unexpected(written.error());
-        }
-        return book;
+        return std::optional<Loaded>{};
     }
     auto restored = story::Grouper::restore((*saved)->grouper, options);
     if (!restored) {
@@ -56,20 +61,52 @@ core::Result<std::unique_ptr<StoryBook>> StoryBook::open(store::Store& store, st
                      core::log_value(restored.error().detail));
         restored = story::Grouper(options);
     }
-    auto book = std::make_unique<StoryBook>(store, std::move(*restored), snapshot_every);
     // Older articles would close their stories at once: the window bounds the replay.
-    auto articles = store::articles_after(store, (*saved)->article_sequence, now - options.window);
+    auto articles = store::articles_after(store, (*saved)->article_sequence, core::now() - options.window);
     if (!articles) {
         return tl::unexpected(articles.error());
     }
-    {
-        Session session = book->lock();
-        for (const model::Article& article : *articles) {
-            session.assign(article);
-        }
+    Loaded loaded{std::move(*restored), articles->size()};
+    for (const model::Article& article : *articles) {
+        assign_to(loaded.grouper, article);
     }
-    book->m_replayed = articles->size();
+    return std::optional<Loaded>{std::move(loaded)};
+}
+
+}  // namespace
+
+StoryBook::StoryBook(store::Store& store, story::Grouper grouper, std::chrono::seconds snapshot_every)
+    : m_store(store), m_grouper(std::move(grouper)), m_snapshot_every(snapshot_every)
+{
+}
+
+core::Result<std::unique_ptr<StoryBook>> StoryBook::open(store::Store& store, story::Options options,
+                                                         std::chrono::seconds snapshot_every)
+{
+    auto loaded = load(store, options);
+    if (!loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    if (!*loaded) {
+        auto book = std::make_unique<StoryBook>(store, story::Grouper(options), snapshot_every);
+        if (auto written = book->save(); !written) {
+            return tl::unexpected(written.error());
+        }
+        return book;
+    }
+    auto book = std::make_unique<StoryBook>(store, std::move((*loaded)->grouper), snapshot_every);
+    book->m_replayed = (*loaded)->replayed;
     return book;
+}
+
+core::Result<void> StoryBook::Session::reload()
+{
+    auto loaded = load(m_book.m_store, m_book.m_grouper.options());
+    if (!loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    m_book.m_grouper = *loaded ? std::move((*loaded)->grouper) : story::Grouper(m_book.m_grouper.options());
+    return {};
 }
 
 StoryBook::Session::Session(StoryBook& book) : m_book(book), m_lock(book.m_mutex) {}
@@ -81,9 +118,7 @@ StoryBook::Session StoryBook::lock()
 
 story::Assignment StoryBook::Session::assign(const model::Article& article)
 {
-    const std::string source = story_source(article);
-    const story::ArticleInput input{article.id, article.item.title, article.item.text, source, article.first_seen};
-    return m_book.m_grouper.assign(input);
+    return assign_to(m_book.m_grouper, article);
 }
 
 std::optional<story::StorySummary> StoryBook::Session::story(std::string_view id) const

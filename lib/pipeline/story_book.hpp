@@ -50,6 +50,10 @@ public:
         // passed since the last one (snapshot_every of open) (counted as written even if the commit fails: the next
         // restart then replays a little more).
         std::optional<std::string> snapshot_if_due(core::Instant now);
+        // Forgets every assignment that is not in the store (a commit that failed): rebuilds
+        // the grouper from the saved snapshot and the articles committed after it, as open()
+        // does. Fails on a store read error, leaving the grouper as it was.
+        core::Result<void> reload();
 
     private:
         friend class StoryBook;

@@ -230,6 +230,34 @@ TEST_F(IngestStoryTest, ASnapshotWrittenWithACommitCoversExactlyTheArticlesCommi
     EXPECT_EQ(story->articles, 2u);
 }
 
+TEST_F(IngestStoryTest, AReloadForgetsAssignmentsThatWereNeverCommitted)
+{
+    poll(k_northwire, {k_wire});
+    {
+        // What ingest does when its commit fails after assigning.
+        StoryBook::Session session = m_stories->lock();
+        model::Article uncommitted;
+        uncommitted.id = "never-stored";
+        uncommitted.feed = {k_northwire.url, k_northwire.title};
+        uncommitted.item.title = k_other_indictment.title;
+        uncommitted.item.text = k_other_indictment.text;
+        uncommitted.first_seen = core::now();
+        session.assign(uncommitted);
+        uncommitted.id = "never-stored-either";
+        uncommitted.item.title = k_trade.title;
+        uncommitted.item.text = k_trade.text;
+        EXPECT_EQ(session.assign(uncommitted).story, article_id(k_northwire, k_wire));
+        ASSERT_EQ(session.open_stories(), 2u);
+        ASSERT_TRUE(session.reload());
+        EXPECT_EQ(session.open_stories(), 1u);
+        const auto story = session.story(article_id(k_northwire, k_wire));
+        ASSERT_TRUE(story);
+        EXPECT_EQ(story->articles, 1u);
+    }
+    poll(k_portweekly, {k_trade});
+    EXPECT_EQ(story_of(k_portweekly, k_trade), article_id(k_northwire, k_wire));
+}
+
 TEST_F(IngestStoryTest, TheFirstMatchingArticleOfAStoryIsAMatchAndLaterOnesAreUpdatesOfTheSameStory)
 {
     m_matcher = matcher({{"port", "Velasquez"}});
