@@ -106,9 +106,10 @@ IngestResult ingest(store::Store& store, IngestJob job)
     }
 
     // Held to the end of the commit (story_book.hpp): assignments and alert types land in
-    // the store in the order the grouper made them.
+    // the store in the order the grouper made them. A poll without new articles changes no
+    // story and does not wait for the other worker.
     std::optional<StoryBook::Session> stories;
-    if (job.stories) {
+    if (job.stories && !commit.articles.empty()) {
         stories.emplace(job.stories->lock());
     }
     std::set<std::pair<std::string, std::string>> alerted;  // (watchlist, story) in this poll

@@ -47,8 +47,9 @@ struct IngestResult {
     std::size_t duplicates = 0;
     std::map<std::string, std::size_t> matches;  // by watchlist
     std::vector<std::string> alerts;             // watchlist of each queued alert
-    // Story grouping (when on): new articles that started or joined a story, alerts queued
-    // as watchlist.update by watchlist, and the open stories after this poll.
+    // Story grouping (when on): new articles that started or joined a story, matching
+    // articles alerted as watchlist.update by watchlist, and the open stories after this
+    // poll (absent when grouping is off or the poll brought no new article).
     std::size_t stories_started = 0;
     std::size_t stories_joined = 0;
     std::map<std::string, std::size_t> story_updates;
