@@ -17,16 +17,19 @@ std::string_view cut_utf8(std::string_view text, std::size_t max_bytes)
     return text.substr(0, end);
 }
 
-std::string render_json_payload(std::string_view watchlist, const model::Article& article,
-                                const std::vector<model::Match>& matches, core::Instant timestamp)
+namespace {
+
+using nlohmann::json;
+
+json payload_of(std::string_view watchlist, const model::Article& article, const std::vector<model::Match>& matches,
+                core::Instant timestamp)
 {
-    using nlohmann::json;
     const std::string& plain = article.item.text.empty() ? article.item.summary : article.item.text;
     json match_list = json::array();
     for (const model::Match& match : matches) {
         match_list.push_back({{"term", match.term}, {"field", match.field}, {"snippet", match.snippet}});
     }
-    const json payload = {
+    return {
         {"type", "watchlist.match"},
         {"timestamp", core::format_rfc3339(timestamp)},
         {"data",
@@ -41,8 +44,33 @@ std::string render_json_payload(std::string_view watchlist, const model::Article
             {"feed", {{"url", article.feed.url}, {"title", article.feed.title}}}}},
           {"matches", match_list}}},
     };
+}
+
+std::string dump(const json& payload)
+{
     // Replace, not throw, on invalid UTF-8 (nlohmann type_error.316).
     return payload.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string render_json_payload(std::string_view watchlist, const model::Article& article,
+                                const std::vector<model::Match>& matches, core::Instant timestamp)
+{
+    return dump(payload_of(watchlist, article, matches, timestamp));
+}
+
+std::string render_json_payload(std::string_view watchlist, const model::Article& article,
+                                const std::vector<model::Match>& matches, core::Instant timestamp,
+                                const StoryAlert& story)
+{
+    json payload = payload_of(watchlist, article, matches, timestamp);
+    payload["type"] = story.type == AlertType::match ? "watchlist.match" : "watchlist.update";
+    payload["data"]["story"] = {{"id", story.id},
+                                {"first_seen", core::format_rfc3339(story.first_seen)},
+                                {"articles", story.articles},
+                                {"outlets", story.outlets}};
+    return dump(payload);
 }
 
 }  // namespace feedwatch::deliver

@@ -64,6 +64,18 @@ struct Metrics::Impl {
                                        .Help("1 when the last configuration load succeeded.")
                                        .Register(*registry)
                                        .Add({});
+    prometheus::Gauge& stories_open =
+        BuildGauge().Name("feedwatch_stories_open").Help("Stories open to new reports.").Register(*registry).Add({});
+    prometheus::Family<prometheus::Counter>& story_assignments =
+        BuildCounter()
+            .Name("feedwatch_story_assignments_total")
+            .Help("New articles that started a story (new) or joined an open one (joined).")
+            .Register(*registry);
+    prometheus::Family<prometheus::Counter>& story_updates =
+        BuildCounter()
+            .Name("feedwatch_story_updates_total")
+            .Help("Alerts queued as watchlist.update: a later report of a story the watchlist already alerted on.")
+            .Register(*registry);
     prometheus::Family<prometheus::Gauge>& build_info =
         BuildGauge().Name("feedwatch_build_info").Help("Version of the running daemon.").Register(*registry);
 };
@@ -107,6 +119,9 @@ Metrics::Metrics(std::string_view version) : m_impl(std::make_unique<Impl>())
         m_impl->feeds.Add({{"state", state}});
     }
     m_impl->scheduler_lag.Add({}, lag_buckets());
+    for (const char* result : {"new", "joined"}) {
+        m_impl->story_assignments.Add({{"result", result}});
+    }
 }
 
 Metrics::~Metrics() = default;
@@ -162,6 +177,18 @@ void Metrics::scheduler_lag(double seconds) { m_impl->scheduler_lag.Add({}, lag_
 void Metrics::set_fetch_in_flight(double count) { m_impl->fetch_in_flight.Set(count); }
 
 void Metrics::set_config_reload_successful(bool ok) { m_impl->reload_ok.Set(ok ? 1 : 0); }
+
+void Metrics::set_stories_open(double count) { m_impl->stories_open.Set(count); }
+
+void Metrics::story_assigned(std::string_view result, double count)
+{
+    m_impl->story_assignments.Add({{"result", std::string(result)}}).Increment(count);
+}
+
+void Metrics::story_updates(const std::string& watchlist, double count)
+{
+    m_impl->story_updates.Add({{"watchlist", watchlist}}).Increment(count);
+}
 
 std::string Metrics::render() const
 {

@@ -39,6 +39,12 @@ public:
     void scheduler_lag(double seconds);
     void set_fetch_in_flight(double count);
     void set_config_reload_successful(bool ok);
+    // Story grouping: feedwatch_stories_open, feedwatch_story_assignments_total{result} with
+    // result "new" (started a story) or "joined", feedwatch_story_updates_total{watchlist}
+    // (alerts queued as watchlist.update).
+    void set_stories_open(double count);
+    void story_assigned(std::string_view result, double count);
+    void story_updates(const std::string& watchlist, double count);
 
     // Prometheus text exposition format 0.0.4.
     std::string render() const;

@@ -18,6 +18,7 @@ struct Article {
     FeedRef feed;
     Item item;
     core::Instant first_seen;
+    std::string story;  // id of the story it joined or started; empty when grouping is off
 };
 
 // One reason a watchlist fired: the query term, the field it was found in, and a short

@@ -122,6 +122,7 @@ struct App::Impl {
     metrics::Metrics& metrics;
     http::Client client;
     std::shared_ptr<const match::Matcher> matcher;
+    std::shared_ptr<StoryBook> stories;  // null when [story] enabled is false; opened by start()
     deliver::Deliverer deliverer;
     api::Api api{store, config};  // /, /api/v1/: page, listings, alert stream
     std::unique_ptr<serve::Server> server;
@@ -344,6 +345,7 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     job.state = std::move(state);
     job.response = std::move(response);
     job.matcher = matcher;
+    job.stories = stories;
     // Parsing, dedupe lookups, matching and the write run on a worker: the loop thread only
     // moves bytes, so one large feed or a slow disk never delays another feed's alert.
     auto work = [&store = store, job = std::move(job)]() mutable -> asio::awaitable<IngestResult> {
@@ -381,6 +383,14 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     }
     for (const auto& watchlist : result.alerts) {
         metrics.alert_created(watchlist);
+    }
+    if (result.open_stories) {
+        metrics.story_assigned("new", static_cast<double>(result.stories_started));
+        metrics.story_assigned("joined", static_cast<double>(result.stories_joined));
+        metrics.set_stories_open(static_cast<double>(*result.open_stories));
+    }
+    for (const auto& [watchlist, count] : result.story_updates) {
+        metrics.story_updates(watchlist, static_cast<double>(count));
     }
     if (result.new_articles > 0) {
         spdlog::info("new articles feed_url={} new={} seen={} alerts={}", log_value(feed.url), result.new_articles,
@@ -431,6 +441,19 @@ core::Result<void> App::start()
         return core::fail(server.error().code, "listen " + m_impl->config.daemon.listen + ": " + server.error().detail);
     }
     m_impl->server = std::move(*server);
+    if (const config::StoryConfig& story = m_impl->config.story; story.enabled) {
+        story::Options options;
+        options.window = story.window;
+        options.threshold = story.threshold.value_or(story::k_default_threshold);
+        auto book = StoryBook::open(m_impl->store, options);
+        if (!book) {
+            return core::fail(book.error().code, "story state: " + book.error().detail);
+        }
+        const std::size_t open_stories = (*book)->lock().open_stories();
+        spdlog::info("stories restored open={} replayed={}", open_stories, (*book)->replayed());
+        m_impl->metrics.set_stories_open(static_cast<double>(open_stories));
+        m_impl->stories = std::move(*book);
+    }
     m_impl->deliverer.start();
     m_impl->schedule_feeds();
     return {};
@@ -438,6 +461,11 @@ core::Result<void> App::start()
 
 void App::reload(config::Config config)
 {
+    if (config.story.enabled != m_impl->config.story.enabled || config.story.window != m_impl->config.story.window ||
+        config.story.threshold != m_impl->config.story.threshold) {
+        spdlog::warn("reload: [story] changes are ignored until a restart hint=\"restart feedwatchd to apply them\"");
+        config.story = m_impl->config.story;
+    }
     if (config.daemon.listen != m_impl->config.daemon.listen || config.daemon.state_dir != m_impl->config.daemon.state_dir) {
         spdlog::warn("reload: [daemon] listen and state_dir changes are ignored until a restart "
                      "hint=\"restart feedwatchd to apply them\"");
@@ -481,6 +509,13 @@ void App::stop()
     }
     m_impl->client.stop();
     m_impl->workers.join();  // jobs in flight finish their writes; their results are dropped
+    if (m_impl->stories) {
+        // After the workers: no commit runs, so the snapshot covers every stored article.
+        if (auto saved = m_impl->stories->save(); !saved) {
+            spdlog::error("story snapshot not saved; the next start replays more articles detail={}",
+                          log_value(saved.error().detail));
+        }
+    }
 }
 
 bool App::healthy() const { return m_impl->store.healthy(); }

@@ -1,5 +1,7 @@
 #include "pipeline/ingest.hpp"
 
+#include <optional>
+#include <set>
 #include <utility>
 
 #include "deliver/payload.hpp"
@@ -18,6 +20,31 @@ PollPlan plan_for(const IngestJob& job, store::FeedState& state, PollFacts facts
     state.next_poll = core::now() + next.delay;
     state.disabled = next.disabled;
     return next;
+}
+
+// Match for the first alert of (watchlist, story), in the store or earlier in this poll;
+// update after it. Records a match in alerted.
+core::Result<deliver::AlertType> story_alert_type(const store::Store& store,
+                                                  std::set<std::pair<std::string, std::string>>& alerted,
+                                                  const std::string& watchlist, const std::string& story)
+{
+    if (!alerted.emplace(watchlist, story).second) {
+        return deliver::AlertType::update;
+    }
+    auto before = store.story_alerted(watchlist, story);
+    if (!before) {
+        return tl::unexpected(before.error());
+    }
+    return *before ? deliver::AlertType::update : deliver::AlertType::match;
+}
+
+// The articles of a poll that is not committed are fetched and assigned again by the next
+// poll: the grouper must not hold them twice.
+void forget_assignments(StoryBook::Session& stories, std::string& detail)
+{
+    if (auto reloaded = stories.reload(); !reloaded) {
+        detail += "; reloading story state: " + reloaded.error().detail;
+    }
 }
 
 IngestResult parse_failed(store::Store& store, IngestJob& job, std::string detail)
@@ -61,6 +88,8 @@ IngestResult ingest(store::Store& store, IngestJob job)
             publication_dates.push_back(*date);
         }
     }
+    // Matching runs before the book is locked: it is the costly part and needs no story.
+    std::vector<std::vector<match::Hit>> hits;
     for (auto& item : parsed->items) {
         auto seen = store.seen(url, item.id);
         if (!seen) {
@@ -71,16 +100,59 @@ IngestResult ingest(store::Store& store, IngestJob job)
             ++result.duplicates;
             continue;
         }
-        model::Article article{model::article_id(url, item.id), feed_ref, std::move(item), now};
-        for (const auto& hit : job.matcher->match(article.item, feed_info)) {
+        model::Article article{model::article_id(url, item.id), feed_ref, std::move(item), now, {}};
+        hits.push_back(job.matcher->match(article.item, feed_info));
+        commit.articles.push_back(std::move(article));
+    }
+
+    // Held to the end of the commit (story_book.hpp): assignments and alert types land in
+    // the store in the order the grouper made them. A poll without new articles changes no
+    // story and does not wait for the other worker.
+    std::optional<StoryBook::Session> stories;
+    if (job.stories && !commit.articles.empty()) {
+        stories.emplace(job.stories->lock());
+    }
+    std::set<std::pair<std::string, std::string>> alerted;  // (watchlist, story) in this poll
+    for (std::size_t index = 0; index < commit.articles.size(); ++index) {
+        model::Article& article = commit.articles[index];
+        std::optional<story::StorySummary> story;
+        if (stories) {
+            const story::Assignment assignment = stories->assign(article);
+            article.story = assignment.story;
+            ++(assignment.outcome == story::Outcome::started ? result.stories_started : result.stories_joined);
+            story = stories->story(article.story);
+        }
+        for (const auto& hit : hits[index]) {
             ++result.matches[hit.watchlist];
-            const std::string body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
+            std::string body;
+            if (story) {
+                auto type = story_alert_type(store, alerted, hit.watchlist, story->id);
+                if (!type) {
+                    result.detail = type.error().detail;
+                    forget_assignments(*stories, result.detail);
+                    return result;  // store_error
+                }
+                if (*type == deliver::AlertType::match) {
+                    commit.story_alerts.push_back(store::StoryAlerted{hit.watchlist, story->id});
+                } else {
+                    ++result.story_updates[hit.watchlist];
+                }
+                const deliver::StoryAlert story_alert{*type, story->id, story->first_seen, story->articles,
+                                                      story->outlets};
+                body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now, story_alert);
+            } else {
+                body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
+            }
             for (const auto& webhook : hit.notify) {
-                commit.outbox.push_back(model::OutboxEntry{webhook, model::webhook_id(hit.watchlist, webhook, article.id),
+                commit.outbox.push_back(model::OutboxEntry{webhook,
+                                                           model::webhook_id(hit.watchlist, webhook, article.id),
                                                            hit.watchlist, article.id, body, now, now, 0});
             }
         }
-        commit.articles.push_back(std::move(article));
+    }
+    if (stories) {
+        commit.story_snapshot = stories->snapshot_if_due(now);
+        result.open_stories = stories->open_stories();
     }
 
     store::FeedState& state = job.state;
@@ -102,7 +174,11 @@ IngestResult ingest(store::Store& store, IngestJob job)
     // Validators are saved only with the articles: if this write fails, the next poll
     // fetches the whole feed again and nothing is lost.
     if (auto committed = store.commit(commit); !committed) {
-        result.detail = "committing " + std::to_string(commit.articles.size()) + " articles: " + committed.error().detail;
+        result.detail =
+            "committing " + std::to_string(commit.articles.size()) + " articles: " + committed.error().detail;
+        if (stories) {
+            forget_assignments(*stories, result.detail);
+        }
         return result;  // store_error
     }
     result.outcome = IngestOutcome::committed;

@@ -1,10 +1,11 @@
 #pragma once
-// What happens to a fetched 200 body, off the event loop: parse -> dedupe -> match -> plan
-// the next poll -> commit (one WriteBatch). Plain blocking code over values and the store,
+// What happens to a fetched 200 body, off the event loop: parse -> dedupe -> match -> story
+// (assign, alert type) -> plan the next poll -> commit (one WriteBatch). Plain blocking code over values and the store,
 // so the app can run it on a worker thread and a test can call it directly.
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "fetch/fetcher.hpp"
 #include "match/matcher.hpp"
 #include "pipeline/poll_policy.hpp"
+#include "pipeline/story_book.hpp"
 #include "store/store.hpp"
 
 namespace feedwatch::pipeline {
@@ -24,6 +26,9 @@ struct IngestJob {
     store::FeedState state;
     fetch::FeedResponse response;  // outcome ok
     std::shared_ptr<const match::Matcher> matcher;
+    // Story grouping; null when [story] enabled is false (alerts are then all
+    // watchlist.match, without a story).
+    std::shared_ptr<StoryBook> stories;
 };
 
 enum class IngestOutcome {
@@ -42,6 +47,13 @@ struct IngestResult {
     std::size_t duplicates = 0;
     std::map<std::string, std::size_t> matches;  // by watchlist
     std::vector<std::string> alerts;             // watchlist of each queued alert
+    // Story grouping (when on): new articles that started or joined a story, matching
+    // articles alerted as watchlist.update by watchlist, and the open stories after this
+    // poll (absent when grouping is off or the poll brought no new article).
+    std::size_t stories_started = 0;
+    std::size_t stories_joined = 0;
+    std::map<std::string, std::size_t> story_updates;
+    std::optional<std::size_t> open_stories;
 };
 
 IngestResult ingest(store::Store& store, IngestJob job);

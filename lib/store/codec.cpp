@@ -73,6 +73,7 @@ std::string encode_article(const model::Article& article)
         {"id", article.id},
         {"feed", {{"url", article.feed.url}, {"title", article.feed.title}}},
         {"first_seen", instant_to_json(article.first_seen)},
+        {"story", article.story},
         {"item",
          {{"id", item.id},
           {"title", item.title},
@@ -133,6 +134,7 @@ core::Result<model::Article> decode_article(std::string_view text)
         article.feed.url = string_of(feed, "url");
         article.feed.title = string_of(feed, "title");
         article.first_seen = instant_from_json(value.at("first_seen"));
+        article.story = string_of(value, "story");  // absent in rows written before stories
         const json& item_json = value.at("item");
         model::Item& item = article.item;
         item.id = string_of(item_json, "id");

@@ -1,5 +1,6 @@
 #include "store/queries.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
@@ -501,6 +502,42 @@ core::Result<ArticlePage> articles_newest(const Store& store, const ArticleFilte
         page.next = 0;
     }
     return page;
+}
+
+core::Result<std::vector<model::Article>> articles_after(const Store& store, std::uint64_t after_sequence,
+                                                         core::Instant since)
+{
+    std::vector<model::Article> articles;
+    rocksdb::DB& db = db_of(store);
+    const std::string_view prefix = history::k_article_order_prefix;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions{}));
+    const std::string bound = sequence_key(prefix, after_sequence);
+    for (it->SeekForPrev(std::string("t") + static_cast<char>('/' + 1));
+         it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) &&
+         it->key().ToStringView() > bound;
+         it->Prev()) {
+        std::string value;
+        const rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "a/" + it->value().ToString(), &value);
+        if (status.IsNotFound()) {
+            continue;
+        }
+        if (!status.ok()) {
+            return core::fail(core::ErrorCode::store, "read article: " + status.ToString());
+        }
+        auto article = codec::decode_article(value);
+        if (!article) {
+            return tl::unexpected(article.error());
+        }
+        if (article->first_seen < since) {
+            break;  // commit order: everything further is older
+        }
+        articles.push_back(std::move(*article));
+    }
+    if (!it->status().ok()) {
+        return core::fail(core::ErrorCode::store, "list articles: " + it->status().ToString());
+    }
+    std::reverse(articles.begin(), articles.end());
+    return articles;
 }
 
 core::Result<std::vector<std::pair<std::string, FeedState>>> feed_states(const Store& store)

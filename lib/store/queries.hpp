@@ -103,6 +103,14 @@ struct ArticlePage {
 core::Result<ArticlePage> articles_newest(const Store& store, const ArticleFilter& filter,
                                           const std::function<bool(const model::Article&)>& keep);
 
+// Articles committed after article sequence after_sequence (StorySnapshot::article_sequence)
+// and first seen at or after since, oldest first (commit order): what a story grouper restored
+// from a snapshot must assign again. Reads newest first and stops at the first article older
+// than since, so a long history costs only its recent part. Fails on a read error or a
+// corrupt row.
+core::Result<std::vector<model::Article>> articles_after(const Store& store, std::uint64_t after_sequence,
+                                                         core::Instant since);
+
 // Every stored feed state, by URL.
 core::Result<std::vector<std::pair<std::string, FeedState>>> feed_states(const Store& store);
 

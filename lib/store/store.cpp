@@ -35,6 +35,9 @@ namespace {
 //                                        webhook_id is queued at most once
 //   d/<webhook_id>                       dead-letter row JSON (gave up after give_up_after)
 //   g/<webhook name>                     URL of a webhook that answered 410 Gone
+//   A/<sha256(watchlist)>/<story id>     empty: the watchlist alerted on the story (its
+//                                        next matches are updates)
+//   S/snapshot                           <article sequence:020> "\n" story grouper state
 constexpr std::string_view k_article_prefix = "a/";
 constexpr std::string_view k_seen_prefix = "s/";
 constexpr std::string_view k_feed_prefix = "f/";
@@ -42,6 +45,21 @@ constexpr std::string_view k_outbox_prefix = "o/";
 constexpr std::string_view k_outbox_index_prefix = "w/";
 constexpr std::string_view k_dead_prefix = "d/";
 constexpr std::string_view k_gone_prefix = "g/";
+constexpr std::string_view k_story_alerted_prefix = "A/";
+constexpr std::string_view k_story_snapshot_key = "S/snapshot";
+
+std::string story_alerted_key(std::string_view watchlist, std::string_view story)
+{
+    // Hashed: a watchlist name may hold any character, '/' included.
+    return std::string(k_story_alerted_prefix).append(core::sha256_hex(watchlist)).append("/").append(story);
+}
+
+std::string encode_story_snapshot(std::uint64_t article_sequence, std::string_view grouper)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%020" PRIu64 "\n", article_sequence);
+    return std::string(buffer).append(grouper);
+}
 
 std::string article_key(std::string_view article_id)
 {
@@ -399,6 +417,12 @@ core::Result<void> Store::commit(const PollCommit& commit)
     std::uint64_t article_sequence = m_impl->next_article_sequence;
     history::add_alerts(batch, queued_entries, alert_sequence);
     history::add_articles(batch, commit.articles, article_sequence);
+    for (const StoryAlerted& alerted : commit.story_alerts) {
+        batch.Put(story_alerted_key(alerted.watchlist, alerted.story), rocksdb::Slice());
+    }
+    if (commit.story_snapshot) {
+        batch.Put(k_story_snapshot_key, encode_story_snapshot(article_sequence - 1, *commit.story_snapshot));
+    }
     // Visible and safe against a process kill as soon as Write returns; against a power cut
     // once the background fsync (requested below for batches that create alerts) is done.
     // The deliverer may send an alert before that fsync: if power fails in between, the
@@ -423,6 +447,47 @@ core::Result<void> Store::commit(const PollCommit& commit)
 core::Result<void> Store::sync()
 {
     return m_impl->syncer->wait();
+}
+
+core::Result<bool> Store::story_alerted(const std::string& watchlist, const std::string& story) const
+{
+    auto value = m_impl->get(story_alerted_key(watchlist, story));
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    return value->has_value();
+}
+
+core::Result<std::optional<StorySnapshot>> Store::story_snapshot() const
+{
+    auto value = m_impl->get(std::string(k_story_snapshot_key));
+    if (!value) {
+        return tl::unexpected(value.error());
+    }
+    if (!*value) {
+        return std::optional<StorySnapshot>{};
+    }
+    const std::string& text = **value;
+    StorySnapshot snapshot;
+    if (text.size() < 21 || text[20] != '\n') {
+        return core::fail(core::ErrorCode::store, "corrupt story snapshot row: no article sequence");
+    }
+    for (char digit : std::string_view(text).substr(0, 20)) {
+        if (digit < '0' || digit > '9') {
+            return core::fail(core::ErrorCode::store, "corrupt story snapshot row: bad article sequence");
+        }
+        snapshot.article_sequence = snapshot.article_sequence * 10 + static_cast<std::uint64_t>(digit - '0');
+    }
+    snapshot.grouper = text.substr(21);
+    return std::optional<StorySnapshot>{std::move(snapshot)};
+}
+
+core::Result<void> Store::save_story_snapshot(const std::string& grouper)
+{
+    const std::lock_guard lock(m_impl->write_mutex);
+    return check(m_impl->db->Put(m_impl->synced(), std::string(k_story_snapshot_key),
+                                 encode_story_snapshot(m_impl->next_article_sequence - 1, grouper)),
+                 "save story snapshot");
 }
 
 core::Result<void> Store::save_feed_state(const std::string& feed_url, const FeedState& state)

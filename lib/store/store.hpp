@@ -40,6 +40,12 @@ struct FeedState {
     std::int64_t items_seen = 0;  // articles stored from this feed, all polls together
 };
 
+// A watchlist alerted on a story: later matches of that story for that watchlist are updates.
+struct StoryAlerted {
+    std::string watchlist;
+    std::string story;
+};
+
 // Everything one poll changes, written in one WriteBatch: after a crash it is all there or
 // none of it is.
 struct PollCommit {
@@ -47,6 +53,17 @@ struct PollCommit {
     FeedState state;
     std::vector<model::Article> articles;  // new ones only
     std::vector<model::OutboxEntry> outbox;
+    std::vector<StoryAlerted> story_alerts;  // first alerts of a (watchlist, story) in this poll
+    // The story grouper's state (story::Grouper::snapshot) once these articles are assigned;
+    // saved as covering every article committed up to this batch. Absent: not due.
+    std::optional<std::string> story_snapshot;
+};
+
+// The saved story grouper state and the last article it covers: articles with a higher
+// article sequence (queries.hpp, articles_after) were assigned after it was taken.
+struct StorySnapshot {
+    std::uint64_t article_sequence = 0;
+    std::string grouper;  // story::Grouper::snapshot() text
 };
 
 // An outbox row with its key ("o/..." pending, "d/..." dead).
@@ -86,6 +103,13 @@ public:
     core::Result<void> commit(const PollCommit& commit);
     // Blocks until everything written so far is fsynced (also done when the store closes).
     core::Result<void> sync();
+    // True when a commit recorded story_alerts {watchlist, story}.
+    core::Result<bool> story_alerted(const std::string& watchlist, const std::string& story) const;
+    // The last saved story snapshot; nullopt when none was ever saved.
+    core::Result<std::optional<StorySnapshot>> story_snapshot() const;
+    // Saves the grouper state as covering every article committed so far (fsynced). The
+    // caller makes sure no commit with story assignments runs meanwhile.
+    core::Result<void> save_story_snapshot(const std::string& grouper);
     // Saves feed state alone (304s, errors).
     core::Result<void> save_feed_state(const std::string& feed_url, const FeedState& state);
 

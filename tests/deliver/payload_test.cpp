@@ -30,9 +30,10 @@ model::Article sample_article()
 
 TEST(Payload, HasTheDocumentedShape)
 {
-    const std::vector<model::Match> matches = {{"huawei", "content", "…about Huawei."}, {"contract", "title", "wins contract"}};
-    const std::string body = render_json_payload("china-cyber", sample_article(), matches,
-                                                 *core::parse_rfc3339("2026-11-24T10:00:00Z"));
+    const std::vector<model::Match> matches = {{"huawei", "content", "…about Huawei."},
+                                               {"contract", "title", "wins contract"}};
+    const std::string body =
+        render_json_payload("china-cyber", sample_article(), matches, *core::parse_rfc3339("2026-11-24T10:00:00Z"));
     const json payload = json::parse(body);
     EXPECT_EQ(payload.size(), 3u);
     EXPECT_EQ(payload.at("type"), "watchlist.match");
@@ -53,6 +54,31 @@ TEST(Payload, HasTheDocumentedShape)
     ASSERT_EQ(match_list.size(), 2u);
     EXPECT_EQ(match_list[0], (json{{"term", "huawei"}, {"field", "content"}, {"snippet", "…about Huawei."}}));
     EXPECT_EQ(match_list[1].at("field"), "title");
+}
+
+TEST(Payload, AStoryAlertIsTypedAndCarriesItsStoryBesideTheSameArticleAndMatches)
+{
+    const std::vector<model::Match> matches = {{"huawei", "content", "…about Huawei."}};
+    const core::Instant now = *core::parse_rfc3339("2026-11-24T10:00:00Z");
+    const StoryAlert story{AlertType::update,
+                           "fedcba9876543210fedcba9876543210",
+                           *core::parse_rfc3339("2026-11-24T08:15:00Z"),
+                           3,
+                           {"Example News", "Wire"}};
+    const json payload = json::parse(render_json_payload("china-cyber", sample_article(), matches, now, story));
+    EXPECT_EQ(payload.at("type"), "watchlist.update");
+    const json& data = payload.at("data");
+    EXPECT_EQ(data.at("story"), (json{{"id", "fedcba9876543210fedcba9876543210"},
+                                      {"first_seen", "2026-11-24T08:15:00Z"},
+                                      {"articles", 3},
+                                      {"outlets", {"Example News", "Wire"}}}));
+    json without_story = data;
+    without_story.erase("story");
+    EXPECT_EQ(without_story, json::parse(render_json_payload("china-cyber", sample_article(), matches, now))["data"]);
+
+    const StoryAlert first{AlertType::match, story.id, story.first_seen, 1, {"Example News"}};
+    EXPECT_EQ(json::parse(render_json_payload("china-cyber", sample_article(), matches, now, first)).at("type"),
+              "watchlist.match");
 }
 
 TEST(Payload, KeepsKeysWhenFieldsAreEmpty)

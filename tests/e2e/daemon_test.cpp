@@ -1,5 +1,6 @@
 // End to end: the real feedwatchd binary against a loopback feed origin and a loopback
 // webhook receiver that verifies signatures.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <map>
@@ -220,6 +221,63 @@ TEST_F(Daemon, RestartDoesNotAlertAgainAndANewItemAlertsExactlyOnce)
     EXPECT_EQ(payload["data"]["article"]["title"], "Grand jury returns second indictment");
     EXPECT_TRUE(deliveries.back().signature_valid);
     stop_daemon(*daemon);
+}
+
+// Fictional reports of one event (people, places and outlets are invented).
+const char* const k_story_wire =
+    "A federal grand jury in Harborview indicted port authority director Marta Velasquez on Tuesday on 14 counts "
+    "of bribery and wire fraud, accusing her of taking $2.3 million from the dredging firm Calder Marine in "
+    "exchange for contracts at the Pier 61398 terminal. Her lawyer, Tomas Reyes, said she would plead not guilty.";
+const char* const k_story_trade =
+    "Shipping executives in Harborview were digesting news that Marta Velasquez, the port director who oversaw "
+    "the expansion of the Pier 61398 container terminal, faces federal bribery and fraud charges. The indictment "
+    "says Calder Marine paid $2.3 million to win dredging work. Velasquez denies wrongdoing, according to her "
+    "attorney Tomas Reyes.";
+const char* const k_story_markets =
+    "Calder Marine stock dropped 11 percent in early trading after prosecutors charged Harborview port director "
+    "Marta Velasquez with accepting $2.3 million in bribes from the company. Analysts said the Pier 61398 "
+    "dredging contract was worth about a fifth of Calder Marine revenue.";
+
+TEST_F(Daemon, ReportsOfOneStoryAreOneMatchPerWatchlistThenUpdatesWithOneStoryIdAcrossARestart)
+{
+    m_origin->set("/wire.xml", rss(rss_item("v1", "Port chief Velasquez indicted on bribery charges", k_story_wire)));
+    m_origin->set("/security.xml", rss(rss_item("v2", "Dredging contracts at centre of Velasquez case", k_story_trade)));
+    const auto config = write_config("[[watchlist]]\nname = \"port\"\nquery = 'Velasquez'\nnotify = [\"hook\"]\n");
+    auto daemon = start_daemon(config);
+    // port matches both reports, china-cyber both ("indicted", "indictment").
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 4; }, 30s)) << daemon->log();
+    ASSERT_TRUE(eventually([&] { return m_origin->not_modified_hits("/wire.xml") >= 2; }, 15s)) << daemon->log();
+    std::map<std::string, std::vector<std::string>> types;  // by watchlist
+    std::set<std::string> stories;
+    for (const auto& delivery : m_receiver->deliveries()) {
+        EXPECT_TRUE(delivery.signature_valid);
+        const auto payload = nlohmann::json::parse(delivery.body);
+        types[payload["data"]["watchlist"]].push_back(payload["type"]);
+        stories.insert(payload["data"]["story"]["id"].get<std::string>());
+    }
+    const std::vector<std::string> match_then_update{"watchlist.match", "watchlist.update"};
+    for (auto& [watchlist, seen] : types) {
+        std::sort(seen.begin(), seen.end());  // delivery order across requests is not creation order
+    }
+    EXPECT_EQ(types, (std::map<std::string, std::vector<std::string>>{{"china-cyber", match_then_update},
+                                                                       {"port", match_then_update}}));
+    EXPECT_EQ(stories.size(), 1u);
+    const std::string text = http_get(metrics_url());
+    EXPECT_EQ(metric(text, "feedwatch_stories_open"), 1) << text;
+    EXPECT_EQ(metric(text, "feedwatch_story_assignments_total{result=\"joined\"}"), 1) << text;
+    EXPECT_EQ(metric(text, "feedwatch_story_updates_total{watchlist=\"port\"}"), 1) << text;
+    stop_daemon(*daemon);
+
+    daemon = start_daemon(config);
+    m_origin->publish("/wire.xml", rss_item("v3", "Calder Marine shares fall after port director charged", k_story_markets));
+    ASSERT_TRUE(eventually([&] { return m_receiver->deliveries().size() >= 5; }, 30s)) << daemon->log();
+    const auto payload = nlohmann::json::parse(m_receiver->deliveries().back().body);
+    EXPECT_EQ(payload["type"], "watchlist.update") << payload.dump();
+    EXPECT_EQ(payload["data"]["watchlist"], "port");
+    EXPECT_EQ(payload["data"]["story"]["id"], *stories.begin());
+    EXPECT_EQ(payload["data"]["story"]["articles"], 3);
+    stop_daemon(*daemon);
+    EXPECT_EQ(m_receiver->deliveries().size(), 5u);
 }
 
 TEST_F(Daemon, RetriesAfterTheReceiverFailsAndDeliversTheSameId)

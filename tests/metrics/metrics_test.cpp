@@ -29,4 +29,20 @@ TEST(Metrics, CountsMatchesPerWatchlistAndDeliveriesPerOutcome)
     EXPECT_NE(text.find("feedwatch_config_last_reload_successful 0"), std::string::npos);
 }
 
+TEST(Metrics, CountsStoryAssignmentsByResultUpdatesByWatchlistAndOpenStories)
+{
+    Metrics metrics("test");
+    EXPECT_NE(metrics.render().find("feedwatch_story_assignments_total{result=\"joined\"} 0"), std::string::npos);
+    metrics.story_assigned("new", 2);
+    metrics.story_assigned("joined", 3);
+    metrics.story_updates("china-cyber", 1);
+    metrics.story_updates("china-cyber", 2);
+    metrics.set_stories_open(7);
+    const std::string text = metrics.render();
+    EXPECT_NE(text.find("feedwatch_story_assignments_total{result=\"new\"} 2"), std::string::npos) << text;
+    EXPECT_NE(text.find("feedwatch_story_assignments_total{result=\"joined\"} 3"), std::string::npos);
+    EXPECT_NE(text.find("feedwatch_story_updates_total{watchlist=\"china-cyber\"} 3"), std::string::npos);
+    EXPECT_NE(text.find("feedwatch_stories_open 7"), std::string::npos);
+}
+
 }  // namespace feedwatch::metrics

@@ -276,5 +276,33 @@ TEST_F(AppTest, PrivateAddressIsRefusedUnlessTheFeedOptsIn)
     EXPECT_TRUE(m_origin.requests("/private.xml").empty());
 }
 
+TEST_F(AppTest, StoryMetricsCountAssignmentsAndARestartRestoresTheOpenStories)
+{
+    m_origin.script("/feed.xml", {feed_response({{"ETag", "\"v1\""}}), status(304)});
+    add_feed("/feed.xml");
+    start();
+    ASSERT_TRUE(run_until(m_io, [&] { return metric(m_metrics.render(), "feedwatch_story_assignments_total{result=\"new\"}") == 2; }, 10s));
+    const std::string text = m_metrics.render();
+    EXPECT_EQ(metric(text, "feedwatch_story_assignments_total{result=\"joined\"}"), 0) << text;
+    EXPECT_EQ(metric(text, "feedwatch_stories_open"), 2) << text;
+
+    stop();  // saves the grouper state
+    m_metrics.set_stories_open(0);
+    start();
+    EXPECT_EQ(metric(m_metrics.render(), "feedwatch_stories_open"), 2);
+}
+
+TEST_F(AppTest, WithStoriesDisabledNothingIsAssigned)
+{
+    m_config.story.enabled = false;
+    m_origin.script("/feed.xml", {feed_response({{"ETag", "\"v1\""}}), status(304)});
+    add_feed("/feed.xml");
+    start();
+    ASSERT_TRUE(run_until(m_io, [&] { return metric(m_metrics.render(), "feedwatch_articles_new_total") == 2; }, 10s));
+    const std::string text = m_metrics.render();
+    EXPECT_EQ(metric(text, "feedwatch_story_assignments_total{result=\"new\"}"), 0) << text;
+    EXPECT_EQ(metric(text, "feedwatch_stories_open"), 0) << text;
+}
+
 }  // namespace
 }  // namespace feedwatch::pipeline

@@ -2,6 +2,7 @@
 #include "store/queries.hpp"
 #include "support/temp_dir.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,83 @@ TEST_F(QueriesTest, DeliveriesOfManyAlertsInOneReadComeInTheirOrder)
     EXPECT_EQ((*states)[2].at(0).state, DeliveryState::dead);
     EXPECT_EQ((*states)[2].at(0).attempts, 4);
     EXPECT_TRUE((*states)[3].empty());
+}
+
+// Commits one poll of articles first seen at the given instants; returns their ids.
+std::vector<std::string> commit_articles(Store& store, const std::string& poll, const std::vector<core::Instant>& seen,
+                                         std::optional<std::string> story_snapshot = std::nullopt)
+{
+    PollCommit commit;
+    commit.feed_url = "https://example.com/" + poll;
+    std::vector<std::string> ids;
+    for (std::size_t index = 0; index < seen.size(); ++index) {
+        model::Article article;
+        article.item.id = poll + "-" + std::to_string(index);
+        article.id = model::article_id(commit.feed_url, article.item.id);
+        article.feed = {commit.feed_url, "Example"};
+        article.first_seen = seen[index];
+        article.story = "story-of-" + article.item.id;
+        ids.push_back(article.id);
+        commit.articles.push_back(std::move(article));
+    }
+    commit.story_snapshot = std::move(story_snapshot);
+    EXPECT_TRUE(store.commit(commit));
+    return ids;
+}
+
+std::vector<std::string> ids_of(const core::Result<std::vector<model::Article>>& articles)
+{
+    std::vector<std::string> ids;
+    EXPECT_TRUE(articles);
+    for (const model::Article& article : articles ? *articles : std::vector<model::Article>{}) {
+        ids.push_back(article.id);
+    }
+    return ids;
+}
+
+TEST_F(QueriesTest, ArticlesAfterASnapshotComeInCommitOrderAndStopAtTheFirstOneOlderThanSince)
+{
+    using namespace std::chrono_literals;
+    const auto old_ids = commit_articles(*m_store, "a", {m_t0, m_t0 + 1h});
+    const auto snapshot_ids = commit_articles(*m_store, "b", {m_t0 + 2h}, std::string("grouper state"));
+    const auto new_ids = commit_articles(*m_store, "c", {m_t0 + 3h, m_t0 + 4h});
+
+    auto snapshot = m_store->story_snapshot();
+    ASSERT_TRUE(snapshot && *snapshot);
+    EXPECT_EQ((*snapshot)->article_sequence, 3u);  // the last article of its own batch
+    EXPECT_EQ((*snapshot)->grouper, "grouper state");
+
+    EXPECT_EQ(ids_of(articles_after(*m_store, (*snapshot)->article_sequence, m_t0)), new_ids);
+    EXPECT_EQ(ids_of(articles_after(*m_store, 0, m_t0 + 1h)),
+              (std::vector<std::string>{old_ids[1], snapshot_ids[0], new_ids[0], new_ids[1]}));
+    EXPECT_EQ(ids_of(articles_after(*m_store, 0, m_t0 + 4h)), (std::vector<std::string>{new_ids[1]}));
+    auto stored = m_store->article(new_ids[0]);
+    ASSERT_TRUE(stored && *stored);
+    EXPECT_EQ((*stored)->story, "story-of-c-0");
+}
+
+TEST_F(QueriesTest, AStorySnapshotSavedAloneCoversEveryArticleCommittedSoFar)
+{
+    auto none = m_store->story_snapshot();
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(none->has_value());
+    commit_articles(*m_store, "a", {m_t0, m_t0});
+    ASSERT_TRUE(m_store->save_story_snapshot("{}"));
+    auto snapshot = m_store->story_snapshot();
+    ASSERT_TRUE(snapshot && *snapshot);
+    EXPECT_EQ((*snapshot)->article_sequence, 2u);
+    EXPECT_TRUE(ids_of(articles_after(*m_store, (*snapshot)->article_sequence, m_t0)).empty());
+}
+
+TEST_F(QueriesTest, AStoryAlertMarkerIsPerWatchlistAndStory)
+{
+    PollCommit commit;
+    commit.feed_url = "https://example.com/feed.xml";
+    commit.story_alerts.push_back(StoryAlerted{"legal/us", "story-1"});
+    ASSERT_TRUE(m_store->commit(commit));
+    EXPECT_EQ(m_store->story_alerted("legal/us", "story-1"), true);
+    EXPECT_EQ(m_store->story_alerted("legal/us", "story-2"), false);
+    EXPECT_EQ(m_store->story_alerted("legal", "story-1"), false);
 }
 
 }  // namespace

@@ -1,0 +1,153 @@
+#include "pipeline/story_book.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "core/log_field.hpp"
+#include "store/queries.hpp"
+
+namespace feedwatch::pipeline {
+namespace {
+
+std::string_view host_of(std::string_view url)
+{
+    if (const auto scheme = url.find("://"); scheme != std::string_view::npos) {
+        url.remove_prefix(scheme + 3);
+    }
+    url = url.substr(0, url.find_first_of("/?#"));
+    if (const auto credentials = url.rfind('@'); credentials != std::string_view::npos) {
+        url.remove_prefix(credentials + 1);
+    }
+    return url;
+}
+
+}  // namespace
+
+std::string story_source(const model::Article& article)
+{
+    return article.feed.title.empty() ? std::string(host_of(article.feed.url)) : article.feed.title;
+}
+
+namespace {
+
+story::Assignment assign_to(story::Grouper& grouper, const model::Article& article)
+{
+    const std::string source = story_source(article);
+    const story::ArticleInput input{article.id, article.item.title, article.item.text, source, article.first_seen};
+    return grouper.assign(input);
+}
+
+struct Loaded {
+    story::Grouper grouper;
+    std::size_t replayed = 0;
+};
+
+// The saved snapshot and the articles committed after it, assigned again; nullopt when no
+// snapshot was ever saved.
+core::Result<std::optional<Loaded>> load(store::Store& store, const story::Options& options)
+{
+    auto saved = store.story_snapshot();
+    if (!saved) {
+        return tl::unexpected(saved.error());
+    }
+    if (!*saved) {
+        return std::optional<Loaded>{};
+    }
+    auto restored = story::Grouper::restore((*saved)->grouper, options);
+    if (!restored) {
+        // A snapshot of another version: grouping starts over rather than the daemon not at all.
+        spdlog::warn("story snapshot unreadable; stories start empty detail={}",
+                     core::log_value(restored.error().detail));
+        restored = story::Grouper(options);
+    }
+    // Older articles would close their stories at once: the window bounds the replay.
+    auto articles = store::articles_after(store, (*saved)->article_sequence, core::now() - options.window);
+    if (!articles) {
+        return tl::unexpected(articles.error());
+    }
+    Loaded loaded{std::move(*restored), articles->size()};
+    for (const model::Article& article : *articles) {
+        assign_to(loaded.grouper, article);
+    }
+    return std::optional<Loaded>{std::move(loaded)};
+}
+
+}  // namespace
+
+StoryBook::StoryBook(store::Store& store, story::Grouper grouper, std::chrono::seconds snapshot_every)
+    : m_store(store), m_grouper(std::move(grouper)), m_snapshot_every(snapshot_every)
+{
+}
+
+core::Result<std::unique_ptr<StoryBook>> StoryBook::open(store::Store& store, story::Options options,
+                                                         std::chrono::seconds snapshot_every)
+{
+    auto loaded = load(store, options);
+    if (!loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    if (!*loaded) {
+        auto book = std::make_unique<StoryBook>(store, story::Grouper(options), snapshot_every);
+        if (auto written = book->save(); !written) {
+            return tl::unexpected(written.error());
+        }
+        return book;
+    }
+    auto book = std::make_unique<StoryBook>(store, std::move((*loaded)->grouper), snapshot_every);
+    book->m_replayed = (*loaded)->replayed;
+    return book;
+}
+
+core::Result<void> StoryBook::Session::reload()
+{
+    auto loaded = load(m_book.m_store, m_book.m_grouper.options());
+    if (!loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    m_book.m_grouper = *loaded ? std::move((*loaded)->grouper) : story::Grouper(m_book.m_grouper.options());
+    return {};
+}
+
+StoryBook::Session::Session(StoryBook& book) : m_book(book), m_lock(book.m_mutex) {}
+
+StoryBook::Session StoryBook::lock()
+{
+    return Session(*this);
+}
+
+story::Assignment StoryBook::Session::assign(const model::Article& article)
+{
+    return assign_to(m_book.m_grouper, article);
+}
+
+std::optional<story::StorySummary> StoryBook::Session::story(std::string_view id) const
+{
+    return m_book.m_grouper.story(id);
+}
+
+std::size_t StoryBook::Session::open_stories() const
+{
+    return m_book.m_grouper.open_stories();
+}
+
+std::optional<std::string> StoryBook::Session::snapshot_if_due(core::Instant now)
+{
+    if (now - m_book.m_last_snapshot < m_book.m_snapshot_every) {
+        return std::nullopt;
+    }
+    m_book.m_last_snapshot = now;
+    return m_book.m_grouper.snapshot();
+}
+
+core::Result<void> StoryBook::save()
+{
+    const std::lock_guard lock(m_mutex);
+    if (auto saved = m_store.save_story_snapshot(m_grouper.snapshot()); !saved) {
+        return saved;
+    }
+    m_last_snapshot = core::now();
+    return {};
+}
+
+}  // namespace feedwatch::pipeline
