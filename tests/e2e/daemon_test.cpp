@@ -302,6 +302,15 @@ TEST_F(Daemon, RetriesAfterTheReceiverFailsAndDeliversTheSameId)
     EXPECT_GE(metric(text, "feedwatch_webhook_deliveries_total{outcome=\"http_error\",webhook=\"hook\"}"), 1) << text;
     EXPECT_TRUE(eventually(
         [&] { return metric(http_get(metrics_url()), "feedwatch_outbox_pending{webhook=\"hook\"}") == 0; }, 10s));
+    // One line per event with key=value fields: the failure, then the delivery, same id.
+    const std::string log = daemon->log();
+    const std::string id = "webhook_id=" + deliveries.front().id;
+    EXPECT_NE(log.find("delivery failed; retrying with backoff webhook=hook " + id + " outcome=http_error status=503 "
+                       "attempt=1"),
+              std::string::npos)
+        << log;
+    EXPECT_NE(log.find("alert delivered webhook=hook " + id + " watchlist="), std::string::npos) << log;
+    EXPECT_NE(log.find("new articles feed_url=" + m_origin->url("/wire.xml") + " new=1"), std::string::npos) << log;
     stop_daemon(*daemon);
 }
 
