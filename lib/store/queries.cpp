@@ -472,18 +472,14 @@ core::Result<ArticlePage> articles_newest(const Store& store, const ArticleFilte
         }
         ++page.scanned;
         page.next = sequence_of(it->key().ToStringView(), prefix);
-        std::string value;
-        const rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "a/" + it->value().ToString(), &value);
-        if (status.IsNotFound()) {
+        auto stored = store.article(it->value().ToString());
+        if (!stored) {
+            return tl::unexpected(stored.error());
+        }
+        if (!*stored) {
             continue;
         }
-        if (!status.ok()) {
-            return core::fail(core::ErrorCode::store, "read article: " + status.ToString());
-        }
-        auto article = codec::decode_article(value);
-        if (!article) {
-            return tl::unexpected(article.error());
-        }
+        auto& article = *stored;
         if (filter.since && article->first_seen < *filter.since) {
             break;  // commit order: everything further is older
         }
@@ -516,18 +512,14 @@ core::Result<std::vector<model::Article>> articles_after(const Store& store, std
          it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())) &&
          it->key().ToStringView() > bound;
          it->Prev()) {
-        std::string value;
-        const rocksdb::Status status = db.Get(rocksdb::ReadOptions{}, "a/" + it->value().ToString(), &value);
-        if (status.IsNotFound()) {
+        auto stored = store.article(it->value().ToString());
+        if (!stored) {
+            return tl::unexpected(stored.error());
+        }
+        if (!*stored) {
             continue;
         }
-        if (!status.ok()) {
-            return core::fail(core::ErrorCode::store, "read article: " + status.ToString());
-        }
-        auto article = codec::decode_article(value);
-        if (!article) {
-            return tl::unexpected(article.error());
-        }
+        auto& article = *stored;
         if (article->first_seen < since) {
             break;  // commit order: everything further is older
         }
