@@ -612,57 +612,16 @@ private:
         }
     }
 
-    void read_watchlist_files(const toml::node& node, TomlReader& reader)
+    // The files named by a list of paths and globs (key: watchlist_files, feed_files), each
+    // with the place that named it, in order, a file named twice (two globs matching one
+    // file) once. A glob that matches nothing is an error at the pattern.
+    std::vector<std::pair<std::filesystem::path, Location>> named_files(const toml::node& node, TomlReader& reader,
+                                                                        std::string_view key)
     {
-        auto patterns = reader.strings(node, "watchlist_files");
+        std::vector<std::pair<std::filesystem::path, Location>> files;
+        auto patterns = reader.strings(node, key);
         if (!patterns) {
-            return;
-        }
-        const std::filesystem::path base_dir = reader.file().parent_path();
-        std::set<std::filesystem::path> seen;
-        for (const auto& pattern : *patterns) {
-            std::vector<std::filesystem::path> paths;
-            if (!has_glob_characters(pattern.value)) {
-                paths.push_back(resolve(base_dir, pattern.value));
-            } else {
-                const std::filesystem::path pattern_path(pattern.value);
-                const std::string full = pattern_path.is_absolute() || base_dir.empty()
-                                             ? pattern.value
-                                             : escape_glob((base_dir / "").string()) + pattern.value;
-                glob_t found{};
-                const int status = ::glob(full.c_str(), 0, nullptr, &found);
-                if (status == 0) {
-                    for (std::size_t i = 0; i < found.gl_pathc; ++i) {
-                        paths.emplace_back(found.gl_pathv[i]);
-                    }
-                }
-                ::globfree(&found);
-                if (paths.empty()) {
-                    reader.error(pattern.where, "watchlist_files: " + in_quotes(pattern.value) + " matches no file");
-                    continue;
-                }
-            }
-            for (auto& path : paths) {
-                std::error_code error;
-                const auto canonical = std::filesystem::weakly_canonical(path, error);
-                if (!seen.insert(error ? path : canonical).second) {
-                    continue;  // named twice (two globs matching one file): read it once
-                }
-                if (auto document = open(path, pattern.where)) {
-                    read_watchlist_file(*document);
-                    m_config.watchlist_files.push_back(path);
-                }
-            }
-        }
-    }
-
-    // feed_files: TOML files of [[feed]] tables, and OPML files (.opml, .xml) whose outlines
-    // with an xmlUrl become feeds tagged with their enclosing outlines' titles.
-    void read_feed_files(const toml::node& node, TomlReader& reader)
-    {
-        auto patterns = reader.strings(node, "feed_files");
-        if (!patterns) {
-            return;
+            return files;
         }
         const std::filesystem::path base_dir = reader.file().parent_path();
         std::set<std::filesystem::path> seen;
@@ -683,29 +642,47 @@ private:
                 }
                 ::globfree(&found);
                 if (paths.empty()) {
-                    reader.error(pattern.where, "feed_files: " + in_quotes(pattern.value) + " matches no file");
+                    reader.error(pattern.where, std::string(key) + ": " + in_quotes(pattern.value) + " matches no file");
                     continue;
                 }
             }
             for (auto& path : paths) {
                 std::error_code error;
                 const auto canonical = std::filesystem::weakly_canonical(path, error);
-                if (!seen.insert(error ? path : canonical).second) {
-                    continue;
+                if (seen.insert(error ? path : canonical).second) {
+                    files.emplace_back(std::move(path), pattern.where);
                 }
-                const std::string extension = path.extension().string();
-                if (extension == ".opml" || extension == ".xml") {
-                    read_opml_file(path, pattern.where);
-                } else if (auto document = open(path, pattern.where)) {
-                    TomlReader& file_reader = *document->reader;
-                    file_reader.reject_unknown_keys(document->root, {"feed"},
-                                                    " (a feed file holds only [[feed]] tables)");
-                    if (const auto* feeds = document->root.get("feed")) {
-                        read_feeds(*feeds, file_reader);
-                    }
-                }
-                m_config.feed_files.push_back(path);
             }
+        }
+        return files;
+    }
+
+    void read_watchlist_files(const toml::node& node, TomlReader& reader)
+    {
+        for (const auto& [path, where] : named_files(node, reader, "watchlist_files")) {
+            if (auto document = open(path, where)) {
+                read_watchlist_file(*document);
+                m_config.watchlist_files.push_back(path);
+            }
+        }
+    }
+
+    // feed_files: TOML files of [[feed]] tables, and OPML files (.opml, .xml) whose outlines
+    // with an xmlUrl become feeds tagged with their enclosing outlines' titles.
+    void read_feed_files(const toml::node& node, TomlReader& reader)
+    {
+        for (const auto& [path, where] : named_files(node, reader, "feed_files")) {
+            const std::string extension = path.extension().string();
+            if (extension == ".opml" || extension == ".xml") {
+                read_opml_file(path, where);
+            } else if (auto document = open(path, where)) {
+                TomlReader& file_reader = *document->reader;
+                file_reader.reject_unknown_keys(document->root, {"feed"}, " (a feed file holds only [[feed]] tables)");
+                if (const auto* feeds = document->root.get("feed")) {
+                    read_feeds(*feeds, file_reader);
+                }
+            }
+            m_config.feed_files.push_back(path);
         }
     }
 
