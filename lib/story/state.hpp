@@ -57,7 +57,7 @@ struct Grouper::State {
 
     // Derived from stories (rebuilt on restore).
     std::unordered_map<std::string, Handle> handles_by_id;
-    std::unordered_map<TermId, std::vector<Handle>> postings;
+    std::vector<std::vector<Handle>> postings;  // by term id (grown with the vocabulary)
     std::unordered_map<std::uint64_t, std::vector<Handle>> band_owners;
     std::set<std::pair<core::Instant, Handle>> by_last_seen;
 
