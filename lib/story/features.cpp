@@ -84,7 +84,6 @@ struct TermState {
     bool lower_case = false;   // seen in lower case anywhere
 };
 
-
 // The per-thread half of extraction: the stemmer, a bounded cache from folded words to stems
 // (one table lookup per word instead of a stop-word search and a stem), and the per-article
 // accumulation indexed by the stem's local number.
@@ -275,8 +274,7 @@ Features FeatureExtractor::number(const PreparedArticle& prepared)
     Features features;
     features.terms.reserve(prepared.terms.size());
     for (const auto& term : prepared.terms) {
-        const TermId id =
-            m_impl->vocabulary.insert(term.term, static_cast<TermId>(m_impl->vocabulary.size())).first;
+        const TermId id = m_impl->vocabulary.insert(term.term, static_cast<TermId>(m_impl->vocabulary.size())).first;
         features.terms.push_back(WeightedTerm{id, term.weight, term.entity});
     }
     features.has_signature = prepared.has_signature;

@@ -150,7 +150,8 @@ void add_to_centroid(Story& story, const std::vector<RawTerm>& terms)
     story.centroid = std::move(merged);
 }
 
-void close_story(Grouper::State& state, std::unordered_map<Handle, Story>::iterator it, std::vector<std::string>& closed)
+void close_story(Grouper::State& state, std::unordered_map<Handle, Story>::iterator it,
+                 std::vector<std::string>& closed)
 {
     state.unindex_story(it->second);
     closed.push_back(it->second.id);

@@ -10,8 +10,8 @@
 // Options are not saved: they come from the configuration at restore.
 #include <algorithm>
 #include <cmath>
-#include <vector>
 #include <exception>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
