@@ -272,14 +272,19 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
     }
 
     // Candidates: stories sharing the article's most distinctive terms, by summed weight.
-    std::vector<WeightedId> query = vector.terms;
+    // Scratch buffers reused from article to article (a Grouper has one caller at a time).
+    thread_local std::vector<WeightedId> query;
+    thread_local std::vector<std::pair<Handle, double>> hits;
+    thread_local std::vector<std::pair<double, Handle>> candidates;
+    query.assign(vector.terms.begin(), vector.terms.end());
+    hits.clear();
+    candidates.clear();
     const std::size_t query_size = std::min(query.size(), k_query_terms);
     std::partial_sort(query.begin(), query.begin() + static_cast<std::ptrdiff_t>(query_size), query.end(),
                       [](const WeightedId& left, const WeightedId& right) {
                           return left.weight != right.weight ? left.weight > right.weight : left.term < right.term;
                       });
     // (story, weight) per posting entry, summed per story after a sort: no per-story nodes.
-    std::vector<std::pair<Handle, double>> hits;
     for (std::size_t i = 0; i < query_size; ++i) {
         if (query[i].term >= state.postings.size()) {
             continue;
@@ -293,7 +298,6 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
         }
     }
     std::sort(hits.begin(), hits.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
-    std::vector<std::pair<double, Handle>> candidates;
     for (std::size_t i = 0; i < hits.size();) {
         double score = 0;
         const Handle handle = hits[i].first;
@@ -312,7 +316,8 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
     // Near copies: stories sharing at least two signature bands with the article.
     std::optional<Handle> copy_of;
     if (features.has_signature) {
-        std::unordered_map<Handle, std::size_t> bands_shared;
+        thread_local std::vector<std::pair<Handle, std::size_t>> bands_shared;  // a handful of owners
+        bands_shared.clear();
         for (std::uint64_t band : features.signature) {
             if (band == 0) {
                 continue;
@@ -320,7 +325,13 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
             const auto found = state.band_owners.find(band);
             if (found != state.band_owners.end()) {
                 for (Handle handle : found->second) {
-                    ++bands_shared[handle];
+                    const auto owner = std::find_if(bands_shared.begin(), bands_shared.end(),
+                                                    [&](const auto& entry) { return entry.first == handle; });
+                    if (owner == bands_shared.end()) {
+                        bands_shared.emplace_back(handle, 1);
+                    } else {
+                        ++owner->second;
+                    }
                 }
             }
         }
