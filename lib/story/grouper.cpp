@@ -16,7 +16,7 @@ constexpr std::size_t k_centroid_terms = 100;
 constexpr std::size_t k_index_terms = 12;
 constexpr std::size_t k_query_terms = 20;
 // Stories scored by full cosine per article: the best by shared index terms.
-constexpr std::size_t k_candidates = 12;
+constexpr std::size_t k_candidates = 8;
 // Signature bands kept per story: its first articles' bands (the wire original and copies).
 constexpr std::size_t k_max_bands = 8 * k_signature_bands;
 // Bands an article must share with one story to count as a near copy of it: one shared band
