@@ -2,14 +2,18 @@
 // and the memory an open story holds. Generated articles: every story has its own names and
 // an identifier; words come from a shared vocabulary with a Zipf-like skew.
 //   story_bench [ARTICLES_TIMED [OPEN_STORIES...]]   (default 20000; 1000 10000 100000)
+// Each size runs twice on a fresh grouper: one thread, then two (features computed by a
+// worker thread ahead of the assigning thread).
 #include <sys/resource.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "story/grouper.hpp"
@@ -129,8 +133,8 @@ long resident_kib()
 int main(int argc, char** argv)
 {
     const std::size_t timed = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20000;
-    std::printf("%-14s %-12s %-16s %-8s %-12s %-14s\n", "open stories", "articles/s", "articles/CPU-s", "joined",
-                "bytes/story", "RSS KiB/story");
+    std::printf("%-8s %-14s %-12s %-16s %-8s %-12s %-14s\n", "threads", "open stories", "articles/s", "articles/CPU-s",
+                "joined", "bytes/story", "RSS KiB/story");
     std::vector<std::size_t> sizes{1000, 10000, 100000};
     if (argc > 2) {
         sizes.clear();
@@ -139,41 +143,66 @@ int main(int argc, char** argv)
         }
     }
     for (const std::size_t open : sizes) {
-        Generator generator;
-        const long rss_before = resident_kib();
-        Grouper grouper;
-        const auto start_time = feedwatch::core::Instant(std::chrono::seconds(1'790'000'000));
-        std::size_t serial = 0;
-        for (std::size_t story = 0; story < open; ++story) {
-            const auto article = generator.article(story, serial++);
-            grouper.assign(ArticleInput{article.id, article.title, article.text, article.source, start_time});
-        }
-        const long rss_filled = resident_kib();
-        const std::size_t opened = grouper.open_stories();
-
-        // Timed: follow-ups to random open stories, one in four a new story.
-        std::vector<Generator::Article> articles;
-        articles.reserve(timed);
-        std::mt19937 pick(7);
-        std::size_t next_story = open;
-        for (std::size_t i = 0; i < timed; ++i) {
-            const std::size_t story = i % 4 == 3 ? next_story++ : pick() % open;
-            articles.push_back(generator.article(story, serial++));
-        }
-        std::size_t joined = 0;
-        const auto begin = std::chrono::steady_clock::now();
-        const double cpu_begin = cpu_seconds();
-        for (const auto& article : articles) {
-            const auto assignment =
+        for (const std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
+            Generator generator;
+            const long rss_before = resident_kib();
+            Grouper grouper;
+            const auto start_time = feedwatch::core::Instant(std::chrono::seconds(1'790'000'000));
+            std::size_t serial = 0;
+            for (std::size_t story = 0; story < open; ++story) {
+                const auto article = generator.article(story, serial++);
                 grouper.assign(ArticleInput{article.id, article.title, article.text, article.source, start_time});
-            joined += assignment.outcome == feedwatch::story::Outcome::joined ? 1 : 0;
+            }
+            const long rss_filled = resident_kib();
+            const std::size_t opened = grouper.open_stories();
+
+            // Timed: follow-ups to random open stories, one in four a new story.
+            std::vector<Generator::Article> articles;
+            articles.reserve(timed);
+            std::mt19937 pick(7);
+            std::size_t next_story = open;
+            for (std::size_t i = 0; i < timed; ++i) {
+                const std::size_t story = i % 4 == 3 ? next_story++ : pick() % open;
+                articles.push_back(generator.article(story, serial++));
+            }
+            std::size_t joined = 0;
+            const auto begin = std::chrono::steady_clock::now();
+            const double cpu_begin = cpu_seconds();
+            if (threads == 1) {
+                for (const auto& article : articles) {
+                    const auto assignment = grouper.assign(
+                        ArticleInput{article.id, article.title, article.text, article.source, start_time});
+                    joined += assignment.outcome == feedwatch::story::Outcome::joined ? 1 : 0;
+                }
+            } else {
+                // As the daemon could: a worker computes features (prepare() is thread-safe) ahead of
+                // this thread, which assigns in arrival order.
+                std::vector<feedwatch::story::PreparedArticle> prepared(articles.size());
+                std::atomic<std::size_t> ready{0};
+                std::thread worker([&] {
+                    for (std::size_t i = 0; i < articles.size(); ++i) {
+                        prepared[i] = feedwatch::story::prepare(articles[i].title, articles[i].text);
+                        ready.store(i + 1, std::memory_order_release);
+                    }
+                });
+                for (std::size_t i = 0; i < articles.size(); ++i) {
+                    while (ready.load(std::memory_order_acquire) <= i) {
+                        std::this_thread::yield();
+                    }
+                    const auto& article = articles[i];
+                    const auto assignment = grouper.assign(
+                        ArticleInput{article.id, article.title, article.text, article.source, start_time}, prepared[i]);
+                    joined += assignment.outcome == feedwatch::story::Outcome::joined ? 1 : 0;
+                }
+                worker.join();
+            }
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+            const double cpu = cpu_seconds() - cpu_begin;
+            std::printf("%-8zu %-14zu %-12.0f %-16.0f %-8.3f %-12zu %-14.2f\n", threads, opened,
+                        static_cast<double>(timed) / seconds, static_cast<double>(timed) / cpu,
+                        static_cast<double>(joined) / static_cast<double>(timed), grouper.approximate_bytes_per_story(),
+                        static_cast<double>(rss_filled - rss_before) / static_cast<double>(opened));
         }
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-        const double cpu = cpu_seconds() - cpu_begin;
-        std::printf("%-14zu %-12.0f %-16.0f %-8.3f %-12zu %-14.2f\n", opened, static_cast<double>(timed) / seconds,
-                    static_cast<double>(timed) / cpu, static_cast<double>(joined) / static_cast<double>(timed),
-                    grouper.approximate_bytes_per_story(),
-                    static_cast<double>(rss_filled - rss_before) / static_cast<double>(opened));
     }
     return 0;
 }

@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <unordered_map>
+#include <stdexcept>
 #include <utility>
 
 #include <libstemmer.h>
 
 #include "normalize/text.hpp"
 #include "story/stop_words.hpp"
+#include "story/term_table.hpp"
 
 namespace feedwatch::story {
 namespace {
@@ -83,106 +84,92 @@ struct TermState {
     bool lower_case = false;   // seen in lower case anywhere
 };
 
-}  // namespace
+// The per-thread half of extraction: the stemmer, a bounded cache from folded words to stems
+// (one table lookup per word instead of a stop-word search and a stem), and the per-article
+// accumulation indexed by the stem's local number.
+struct Preparer {
+    static constexpr std::uint32_t k_stop = TermTable::k_absent - 1;  // a stop word in `words`
+    static constexpr std::size_t k_max_cached = 200'000;
 
-struct FeatureExtractor::Impl {
     std::unique_ptr<sb_stemmer, StemmerDeleter> stemmer{sb_stemmer_new("english", "UTF_8")};
-    std::unordered_map<std::string, TermId> ids;
-    std::vector<std::string> terms;
-    // folded word -> id of its stem: one lookup per word instead of stemming and interning.
-    // Bounded: cleared when full (the vocabulary itself is kept).
-    std::unordered_map<std::string, TermId> word_ids;
-    static constexpr std::size_t k_max_cached_words = 200'000;
-    // Per-article accumulation indexed by term id: stamp[id] == article means slot[id] is set.
+    TermTable words;  // folded word -> local stem number, or k_stop
+    TermTable stems;  // stem (or number as written) -> local number, dense
     std::vector<std::uint64_t> stamp;
     std::vector<std::uint32_t> slot;
     std::uint64_t article = 0;
 
-    TermId intern(const std::string& term)
+    void start_article()
     {
-        const auto [found, inserted] = ids.try_emplace(term, static_cast<TermId>(terms.size()));
-        if (inserted) {
-            terms.push_back(term);
+        ++article;
+        if (words.size() >= k_max_cached || stems.size() >= k_max_cached) {
+            words.clear();
+            stems.clear();
         }
-        return found->second;
     }
 
-    TermId word(const std::string& folded)
+    std::uint32_t number(const std::string& folded)
     {
-        const auto found = word_ids.find(folded);
-        if (found != word_ids.end()) {
-            return found->second;
-        }
-        if (word_ids.size() >= k_max_cached_words) {
-            word_ids.clear();
-        }
-        return word_ids.emplace(folded, intern(stem(folded))).first->second;
+        return stems.insert(folded, static_cast<std::uint32_t>(stems.size())).first;
     }
 
-    std::string stem(const std::string& folded)
+    // The local number of the word's stem, or k_stop.
+    std::uint32_t word(const std::string& folded)
     {
-        std::string stemmed = folded;
+        const std::uint32_t found = words.find(folded);
+        if (found != TermTable::k_absent) {
+            return found;
+        }
+        std::uint32_t local = k_stop;
+        if (!is_stop_word(folded)) {
+            local = stems.insert(stem(folded), static_cast<std::uint32_t>(stems.size())).first;
+        }
+        words.insert(folded, local);
+        return local;
+    }
+
+    std::string_view stem(const std::string& folded)
+    {
         if (stemmer) {
             const sb_symbol* out = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
                                                    static_cast<int>(folded.size()));
             if (out != nullptr) {
-                stemmed.assign(reinterpret_cast<const char*>(out),
-                               static_cast<std::size_t>(sb_stemmer_length(stemmer.get())));
+                return {reinterpret_cast<const char*>(out), static_cast<std::size_t>(sb_stemmer_length(stemmer.get()))};
             }
         }
-        return stemmed;
+        return folded;
     }
 };
 
-FeatureExtractor::FeatureExtractor() : m_impl(std::make_unique<Impl>()) {}
-FeatureExtractor::~FeatureExtractor() = default;
-FeatureExtractor::FeatureExtractor(FeatureExtractor&&) noexcept = default;
-FeatureExtractor& FeatureExtractor::operator=(FeatureExtractor&&) noexcept = default;
+}  // namespace
 
-std::size_t FeatureExtractor::vocabulary_size() const
+PreparedArticle prepare(std::string_view title, std::string_view text)
 {
-    return m_impl->terms.size();
-}
-
-const std::string& FeatureExtractor::term(TermId id) const
-{
-    return m_impl->terms.at(id);
-}
-
-std::optional<TermId> FeatureExtractor::add_term(const std::string& term)
-{
-    const std::size_t before = m_impl->terms.size();
-    const TermId id = m_impl->intern(term);
-    if (m_impl->terms.size() == before) {
-        return std::nullopt;
-    }
-    return id;
-}
-
-Features FeatureExtractor::extract(std::string_view title, std::string_view text)
-{
-    Impl& impl = *m_impl;
-    ++impl.article;
-    std::vector<std::pair<TermId, TermState>> states;
+    thread_local Preparer preparer;
+    preparer.start_article();
+    std::vector<std::pair<std::uint32_t, TermState>> states;
+    states.reserve(128);
 
     const auto add = [&](std::string_view source, const normalize::Token& token, double position_weight,
                          bool in_title) {
-        if (token.folded.size() < 2 || is_stop_word(token.folded)) {
+        if (token.folded.size() < 2) {
             return;
         }
         const bool number = has_digit(token.folded);
         // Numbers and identifiers ("61398", "6.1" is "6" and "1") stay as written.
-        const TermId term = number ? impl.intern(token.folded) : impl.word(token.folded);
-        if (term >= impl.stamp.size()) {
-            impl.stamp.resize(impl.terms.size() + 1024, 0);
-            impl.slot.resize(impl.stamp.size(), 0);
+        const std::uint32_t local = number ? preparer.number(token.folded) : preparer.word(token.folded);
+        if (local == Preparer::k_stop) {
+            return;
         }
-        if (impl.stamp[term] != impl.article) {
-            impl.stamp[term] = impl.article;
-            impl.slot[term] = static_cast<std::uint32_t>(states.size());
-            states.emplace_back(term, TermState{});
+        if (local >= preparer.stamp.size()) {
+            preparer.stamp.resize(preparer.stems.size() + 1024, 0);
+            preparer.slot.resize(preparer.stamp.size(), 0);
         }
-        TermState& state = states[impl.slot[term]].second;
+        if (preparer.stamp[local] != preparer.article) {
+            preparer.stamp[local] = preparer.article;
+            preparer.slot[local] = static_cast<std::uint32_t>(states.size());
+            states.emplace_back(local, TermState{});
+        }
+        TermState& state = states[preparer.slot[local]].second;
         ++state.count;
         state.position_weight = std::max(state.position_weight, position_weight);
         state.number = number;
@@ -202,9 +189,9 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
         add(text, body[i], i < k_lead_words ? k_lead_weight : k_body_weight, false);
     }
 
-    Features features;
+    PreparedArticle features;
     features.terms.reserve(states.size());
-    for (auto& [term, state] : states) {
+    for (auto& [local, state] : states) {
         double weight = (1.0 + std::log(static_cast<double>(state.count))) * state.position_weight;
         const bool name = !state.number && state.capitalized && !state.lower_case;
         if (state.number) {
@@ -212,7 +199,7 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
         } else if (name) {
             weight *= k_name_boost;
         }
-        features.terms.push_back(WeightedTerm{term, weight, state.number || name});
+        features.terms.push_back(PreparedTerm{preparer.stems.key(local), weight, state.number || name});
     }
 
     // MinHash over three-word shingles of the text, every word kept (reprints keep the wording),
@@ -249,6 +236,55 @@ Features FeatureExtractor::extract(std::string_view title, std::string_view text
         features.has_signature = true;
     }
     return features;
+}
+
+struct FeatureExtractor::Impl {
+    TermTable vocabulary;  // term -> id; ids are the insertion order
+};
+
+FeatureExtractor::FeatureExtractor() : m_impl(std::make_unique<Impl>()) {}
+FeatureExtractor::~FeatureExtractor() = default;
+FeatureExtractor::FeatureExtractor(FeatureExtractor&&) noexcept = default;
+FeatureExtractor& FeatureExtractor::operator=(FeatureExtractor&&) noexcept = default;
+
+std::size_t FeatureExtractor::vocabulary_size() const
+{
+    return m_impl->vocabulary.size();
+}
+
+const std::string& FeatureExtractor::term(TermId id) const
+{
+    if (id >= m_impl->vocabulary.size()) {
+        throw std::out_of_range("story: term id out of range");
+    }
+    return m_impl->vocabulary.key(id);
+}
+
+std::optional<TermId> FeatureExtractor::add_term(const std::string& term)
+{
+    const auto [id, inserted] = m_impl->vocabulary.insert(term, static_cast<TermId>(m_impl->vocabulary.size()));
+    if (!inserted) {
+        return std::nullopt;
+    }
+    return id;
+}
+
+Features FeatureExtractor::number(const PreparedArticle& prepared)
+{
+    Features features;
+    features.terms.reserve(prepared.terms.size());
+    for (const auto& term : prepared.terms) {
+        const TermId id = m_impl->vocabulary.insert(term.term, static_cast<TermId>(m_impl->vocabulary.size())).first;
+        features.terms.push_back(WeightedTerm{id, term.weight, term.entity});
+    }
+    features.has_signature = prepared.has_signature;
+    features.signature = prepared.signature;
+    return features;
+}
+
+Features FeatureExtractor::extract(std::string_view title, std::string_view text)
+{
+    return number(prepare(title, text));
 }
 
 }  // namespace feedwatch::story

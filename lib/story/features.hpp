@@ -36,9 +36,28 @@ struct Features {
     Signature signature{};            // 0 for a band left incomplete (too few shingles)
 };
 
-// Turns title and plain text into Features. Holds a libstemmer stemmer, the vocabulary (term
-// <-> id, grows with every new term) and a cache from words to term ids, so it is not safe to
-// share between threads; one per Grouper.
+// An article's terms before they are numbered: what prepare() computes, with no shared
+// state, so that the costly half of feature extraction (tokenize, fold, stem, shingle) can
+// run on any thread while assignment stays serial.
+struct PreparedTerm {
+    std::string term;  // an English stem, or a number or identifier as written
+    double weight = 0;
+    bool entity = false;
+};
+
+struct PreparedArticle {
+    std::vector<PreparedTerm> terms;  // one entry per distinct term, in first-seen order
+    bool has_signature = false;
+    Signature signature{};
+};
+
+// Weighted terms and the near-duplicate signature of title and plain text. Thread-safe: each
+// thread keeps its own stemmer and word cache (thread_local, bounded). Deterministic: the
+// result depends on the text only.
+PreparedArticle prepare(std::string_view title, std::string_view text);
+
+// Numbers the terms of prepared articles. Holds the vocabulary (term <-> id, grows with every
+// new term), so it is not safe to share between threads; one per Grouper.
 class FeatureExtractor {
 public:
     FeatureExtractor();
@@ -46,7 +65,10 @@ public:
     FeatureExtractor(FeatureExtractor&&) noexcept;
     FeatureExtractor& operator=(FeatureExtractor&&) noexcept;
 
+    // prepare() then number(): for one thread.
     Features extract(std::string_view title, std::string_view text);
+    // The prepared article's terms as vocabulary ids (new terms get the next ids).
+    Features number(const PreparedArticle& prepared);
 
     // The vocabulary: ids are dense, in order of first appearance.
     std::size_t vocabulary_size() const;

@@ -16,7 +16,7 @@ constexpr std::size_t k_centroid_terms = 100;
 constexpr std::size_t k_index_terms = 12;
 constexpr std::size_t k_query_terms = 20;
 // Stories scored by full cosine per article: the best by shared index terms.
-constexpr std::size_t k_candidates = 12;
+constexpr std::size_t k_candidates = 8;
 // Signature bands kept per story: its first articles' bands (the wire original and copies).
 constexpr std::size_t k_max_bands = 8 * k_signature_bands;
 // Bands an article must share with one story to count as a near copy of it: one shared band
@@ -48,21 +48,21 @@ double idf(const Grouper::State& state, TermId term)
 
 // Cosine between a vector sorted by term and a centroid (IDF applied now, so that a story
 // formed early is judged with what the stream has taught since).
-double cosine(const Grouper::State& state, const std::vector<WeightedId>& article,
-              const std::vector<CentroidTerm>& centroid)
+struct ArticleVector {
+    std::vector<WeightedId> terms;  // sorted by term
+    double norm = 0;                // squared, over all terms
+    double entity_norm = 0;         // squared, over names and numbers
+};
+
+double cosine(const Grouper::State& state, const ArticleVector& vector, const std::vector<CentroidTerm>& centroid)
 {
+    const auto& article = vector.terms;
+    const double article_norm = vector.norm;
+    const double article_entity_norm = vector.entity_norm;
     double dot = 0;
     double norm = 0;
-    double article_norm = 0;
     double entity_dot = 0;
     double entity_norm = 0;
-    double article_entity_norm = 0;
-    for (const auto& term : article) {
-        article_norm += term.weight * term.weight;
-        if (term.entity) {
-            article_entity_norm += term.weight * term.weight;
-        }
-    }
     auto a = article.begin();
     for (const auto& entry : centroid) {
         const double weight = entry.weight * idf(state, entry.term);
@@ -150,7 +150,8 @@ void add_to_centroid(Story& story, const std::vector<RawTerm>& terms)
     story.centroid = std::move(merged);
 }
 
-void close_story(Grouper::State& state, std::map<Handle, Story>::iterator it, std::vector<std::string>& closed)
+void close_story(Grouper::State& state, std::unordered_map<Handle, Story>::iterator it,
+                 std::vector<std::string>& closed)
 {
     state.unindex_story(it->second);
     closed.push_back(it->second.id);
@@ -163,6 +164,9 @@ void Grouper::State::index_story(const Story& story)
 {
     handles_by_id.emplace(story.id, story.handle);
     for (TermId term : story.index_terms) {
+        if (term >= postings.size()) {
+            postings.resize(std::max<std::size_t>(term + 1, postings.size() * 2));
+        }
         auto& list = postings[term];
         if (list.size() < k_max_posting) {
             list.push_back(story.handle);  // a full list is skipped by lookups, so it need not grow
@@ -192,7 +196,10 @@ void Grouper::State::unindex_story(const Story& story)
         }
     };
     for (TermId term : story.index_terms) {
-        remove_from(postings, term);
+        if (term < postings.size()) {
+            auto& list = postings[term];
+            list.erase(std::remove(list.begin(), list.end(), story.handle), list.end());
+        }
     }
     for (std::uint64_t band : story.bands) {
         remove_from(band_owners, band);
@@ -237,11 +244,16 @@ std::vector<std::string> Grouper::close_idle(core::Instant now)
 
 Assignment Grouper::assign(const ArticleInput& article)
 {
+    return assign(article, prepare(article.title, article.text));
+}
+
+Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& prepared)
+{
     State& state = *m_state;
     Assignment assignment;
     assignment.closed = close_idle(article.arrived);
 
-    const Features features = state.extractor.extract(article.title, article.text);
+    const Features features = state.extractor.number(prepared);
     std::vector<RawTerm> raw;  // before IDF, sorted by term
     raw.reserve(features.terms.size());
     state.document_frequency.resize(state.extractor.vocabulary_size(), 0);
@@ -250,32 +262,42 @@ Assignment Grouper::assign(const ArticleInput& article)
         raw.push_back(RawTerm{term.term, term.weight, term.entity});
     }
     std::sort(raw.begin(), raw.end());
-    std::vector<WeightedId> vector;
-    vector.reserve(raw.size());
+    ArticleVector vector;
+    vector.terms.reserve(raw.size());
     for (const auto& term : raw) {
-        vector.push_back(WeightedId{term.term, term.weight * idf(state, term.term), term.entity});
+        const double weight = term.weight * idf(state, term.term);
+        vector.terms.push_back(WeightedId{term.term, weight, term.entity});
+        vector.norm += weight * weight;
+        vector.entity_norm += term.entity ? weight * weight : 0;
     }
 
     // Candidates: stories sharing the article's most distinctive terms, by summed weight.
-    std::vector<WeightedId> query = vector;
+    // Scratch buffers reused from article to article (a Grouper has one caller at a time).
+    thread_local std::vector<WeightedId> query;
+    thread_local std::vector<std::pair<Handle, double>> hits;
+    thread_local std::vector<std::pair<double, Handle>> candidates;
+    query.assign(vector.terms.begin(), vector.terms.end());
+    hits.clear();
+    candidates.clear();
     const std::size_t query_size = std::min(query.size(), k_query_terms);
     std::partial_sort(query.begin(), query.begin() + static_cast<std::ptrdiff_t>(query_size), query.end(),
                       [](const WeightedId& left, const WeightedId& right) {
                           return left.weight != right.weight ? left.weight > right.weight : left.term < right.term;
                       });
     // (story, weight) per posting entry, summed per story after a sort: no per-story nodes.
-    std::vector<std::pair<Handle, double>> hits;
     for (std::size_t i = 0; i < query_size; ++i) {
-        const auto found = state.postings.find(query[i].term);
-        if (found == state.postings.end() || found->second.size() >= k_max_posting) {
+        if (query[i].term >= state.postings.size()) {
             continue;
         }
-        for (Handle handle : found->second) {
+        const auto& posting = state.postings[query[i].term];
+        if (posting.size() >= k_max_posting) {
+            continue;
+        }
+        for (Handle handle : posting) {
             hits.emplace_back(handle, query[i].weight);
         }
     }
     std::sort(hits.begin(), hits.end(), [](const auto& left, const auto& right) { return left.first < right.first; });
-    std::vector<std::pair<double, Handle>> candidates;
     for (std::size_t i = 0; i < hits.size();) {
         double score = 0;
         const Handle handle = hits[i].first;
@@ -294,7 +316,8 @@ Assignment Grouper::assign(const ArticleInput& article)
     // Near copies: stories sharing at least two signature bands with the article.
     std::optional<Handle> copy_of;
     if (features.has_signature) {
-        std::unordered_map<Handle, std::size_t> bands_shared;
+        thread_local std::vector<std::pair<Handle, std::size_t>> bands_shared;  // a handful of owners
+        bands_shared.clear();
         for (std::uint64_t band : features.signature) {
             if (band == 0) {
                 continue;
@@ -302,7 +325,13 @@ Assignment Grouper::assign(const ArticleInput& article)
             const auto found = state.band_owners.find(band);
             if (found != state.band_owners.end()) {
                 for (Handle handle : found->second) {
-                    ++bands_shared[handle];
+                    const auto owner = std::find_if(bands_shared.begin(), bands_shared.end(),
+                                                    [&](const auto& entry) { return entry.first == handle; });
+                    if (owner == bands_shared.end()) {
+                        bands_shared.emplace_back(handle, 1);
+                    } else {
+                        ++owner->second;
+                    }
                 }
             }
         }

@@ -22,6 +22,7 @@
 
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "story/features.hpp"
 
 namespace feedwatch::story {
 
@@ -77,6 +78,10 @@ public:
     // longer than the window before the latest arrival time seen (arrival times may go
     // backwards; the clock does not). Never fails. Not thread-safe: one caller at a time.
     Assignment assign(const ArticleInput& article);
+    // The same with the article's features already computed by prepare(article.title,
+    // article.text), which is thread-safe: a caller with several threads prepares articles in
+    // parallel and assigns them here one at a time, in arrival order, with identical results.
+    Assignment assign(const ArticleInput& article, const PreparedArticle& prepared);
 
     // Closes every story whose last article arrived more than the window before now; returns
     // their ids, oldest first. For a daemon that wants to close stories between articles.

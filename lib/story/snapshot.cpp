@@ -8,8 +8,10 @@
 //                 "outlets": [...], "centroid": [[TERM_ID, WEIGHT, ENTITY], ...],
 //                 "index_terms": [TERM_ID, ...], "bands": [U64, ...]}, ...]}
 // Options are not saved: they come from the configuration at restore.
+#include <algorithm>
 #include <cmath>
 #include <exception>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -47,7 +49,16 @@ std::string Grouper::snapshot() const
             nlohmann::json::array({state.extractor.term(static_cast<TermId>(i)), state.document_frequency[i]}));
     }
     auto& stories = document["stories"] = nlohmann::json::array();
+    // In handle order, so that the same state always gives the same document.
+    std::vector<const Story*> ordered;
+    ordered.reserve(state.stories.size());
     for (const auto& [handle, story] : state.stories) {
+        ordered.push_back(&story);
+    }
+    std::sort(ordered.begin(), ordered.end(),
+              [](const Story* left, const Story* right) { return left->handle < right->handle; });
+    for (const Story* pointer : ordered) {
+        const Story& story = *pointer;
         nlohmann::json centroid = nlohmann::json::array();
         for (const auto& entry : story.centroid) {
             centroid.push_back(nlohmann::json::array({entry.term, entry.weight, entry.entity}));

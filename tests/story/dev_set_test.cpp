@@ -20,7 +20,7 @@ std::uint64_t pairs(std::uint64_t n)
     return n * (n - 1) / 2;
 }
 
-// A regression guard at the level reached (0.904 measured): the goal is 0.95, not met
+// A regression guard at the level reached (0.9039 measured): the goal is 0.95, not met
 // yet (bench/README.md, story, lists the remaining errors by cause). Raise the bar as the
 // grouping improves; never lower it.
 TEST(DevSet, DefaultThresholdKeepsThePairwiseF1ReachedOnTheDevelopmentSet)
@@ -57,7 +57,7 @@ TEST(DevSet, DefaultThresholdKeepsThePairwiseF1ReachedOnTheDevelopmentSet)
     const double recall = static_cast<double>(together) / static_cast<double>(gold_pairs);
     const double f1 = 2 * precision * recall / (precision + recall);
     RecordProperty("pairwise_f1", std::to_string(f1));
-    EXPECT_GE(f1, 0.90) << "precision " << precision << " recall " << recall;
+    EXPECT_GE(f1, 0.903) << "precision " << precision << " recall " << recall;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -178,6 +179,38 @@ TEST(Grouper, SnapshotAndRestoreKeepAssignmentsAndContinueIdentically)
     }
     EXPECT_EQ(restored->story("wire-1")->articles, 3u);
     EXPECT_EQ(restored->snapshot(), original.snapshot());
+}
+
+TEST(Grouper, ArticlesPreparedOnAnotherThreadAreGroupedExactlyAsByAssignAlone)
+{
+    const std::vector<Report> reports{k_wire, k_trade, k_other_indictment, k_markets};
+    // Features computed on two other threads (each with its own stemmer and word cache), in
+    // parallel, then assigned here in order.
+    std::vector<PreparedArticle> prepared(reports.size());
+    std::thread odd([&] {
+        for (std::size_t i = 1; i < reports.size(); i += 2) {
+            prepared[i] = prepare(reports[i].title, reports[i].text);
+        }
+    });
+    std::thread even([&] {
+        for (std::size_t i = 0; i < reports.size(); i += 2) {
+            prepared[i] = prepare(reports[i].title, reports[i].text);
+        }
+    });
+    odd.join();
+    even.join();
+    Grouper serial;
+    Grouper parallel;
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        const auto& report = reports[i];
+        const auto expected = assign(serial, report);
+        const auto actual = parallel.assign(
+            ArticleInput{report.id, report.title, report.text, report.source, report.arrived}, prepared[i]);
+        EXPECT_EQ(actual.story, expected.story) << report.id;
+        EXPECT_EQ(actual.outcome, expected.outcome) << report.id;
+        EXPECT_EQ(actual.similarity, expected.similarity) << report.id;
+    }
+    EXPECT_EQ(parallel.snapshot(), serial.snapshot());
 }
 
 TEST(Grouper, RestoreRejectsWhatIsNotASnapshot)
