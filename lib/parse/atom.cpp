@@ -161,9 +161,10 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
     return construct;
 }
 
-std::string plain_text(const TextConstruct& construct)
+std::string plain_text(const TextConstruct& construct, NoBreakSpace no_break_space = NoBreakSpace::collapse)
 {
-    return construct.kind == TextKind::text ? collapse_whitespace(construct.value) : html_to_text(construct.value);
+    return construct.kind == TextKind::text ? collapse_whitespace(construct.value, no_break_space)
+                                            : html_to_text(construct.value, no_break_space);
 }
 
 pugi::xml_node child(pugi::xml_node parent, const Dialect& dialect, std::string_view local)
@@ -244,7 +245,7 @@ model::Item read_entry(pugi::xml_node entry, const Dialect& dialect, const std::
 {
     model::Item item;
     item.id = child_text(entry, dialect, "id");
-    item.title = plain_text(read_text_construct(child(entry, dialect, "title"), dialect));
+    item.title = plain_text(read_text_construct(child(entry, dialect, "title"), dialect), NoBreakSpace::keep);
     item.link = alternate_link(entry, dialect);
     item.published = child_date(entry, dialect, {"published", "issued", "created"});
     item.updated = child_date(entry, dialect, {"updated", "modified"});
@@ -308,10 +309,11 @@ void read_atom(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out
         return;
     }
     model::FeedMeta& meta = out.feed;
-    meta.title = plain_text(read_text_construct(child(root, dialect, "title"), dialect));
+    meta.title = plain_text(read_text_construct(child(root, dialect, "title"), dialect), NoBreakSpace::keep);
     meta.link = alternate_link(root, dialect);
     meta.id = child_text(root, dialect, "id");
-    meta.subtitle = plain_text(read_text_construct(child(root, dialect, dialect.draft03 ? "tagline" : "subtitle"), dialect));
+    meta.subtitle = plain_text(read_text_construct(child(root, dialect, dialect.draft03 ? "tagline" : "subtitle"), dialect),
+                               NoBreakSpace::keep);
     meta.language = xml::trim(root.attribute("xml:lang").as_string());
     meta.updated = child_date(root, dialect, {"updated", "modified"});
     meta.author = person_name(root, dialect);

@@ -135,7 +135,7 @@ std::string strip_tags_linear(std::string_view html)
         }
         text.push_back(' ');
     }
-    return collapse_whitespace(text);
+    return text;
 }
 
 bool is_inline_element(GumboTag tag)
@@ -478,7 +478,7 @@ std::optional<std::string> fast_text(std::string_view html)
             return std::nullopt;
         }
     }
-    return collapse_whitespace(text);
+    return text;
 }
 
 std::string gumbo_text(std::string_view html)
@@ -527,17 +527,17 @@ std::string gumbo_text(std::string_view html)
     gumbo_destroy_output(&options, output);
     // gumbo 0.10 can emit a stray byte for an overlong numeric reference without ';'
     // ("&#xD799bbbb" + non-ASCII; fuzz seed crash-gumbo-invalid-utf8): repair.
-    std::string result = collapse_whitespace(text);
-    if (!is_valid_utf8(result)) {
-        result = repair_utf8(result);
+    if (!is_valid_utf8(text)) {
+        text = repair_utf8(text);
     }
-    return result;
+    return text;
 }
 
 }  // namespace
 
-std::string collapse_whitespace(std::string_view text)
+std::string collapse_whitespace(std::string_view text, NoBreakSpace no_break_space)
 {
+    const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
     // Writes through a raw pointer into a buffer of the input's size (the output is never
     // longer): this runs over every title and item text, so no per-byte push_back.
     std::string out(text.size(), '\0');
@@ -554,7 +554,7 @@ std::string collapse_whitespace(std::string_view text)
             }
             continue;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
         }
-        if (c == '\xC2' && pos + 1 < size && text[pos + 1] == '\xA0') {
+        if (collapse_no_break && c == '\xC2' && pos + 1 < size && text[pos + 1] == '\xA0') {
             pending_space = true;
             ++pos;
             continue;
@@ -571,26 +571,29 @@ std::string collapse_whitespace(std::string_view text)
 
 std::optional<std::string> html_to_text_fast(std::string_view html)
 {
-    return fast_text(html);
+    if (auto text = fast_text(html)) {
+        return collapse_whitespace(*text);
+    }
+    return std::nullopt;
 }
 
 std::string html_to_text_gumbo(std::string_view html)
 {
-    return gumbo_text(html);
+    return collapse_whitespace(gumbo_text(html));
 }
 
-std::string html_to_text(std::string_view html)
+std::string html_to_text(std::string_view html, NoBreakSpace no_break_space)
 {
     if (html.find_first_of("<&") == std::string_view::npos) {
-        return collapse_whitespace(html);
+        return collapse_whitespace(html, no_break_space);
     }
     if (auto text = fast_text(html)) {
-        return std::move(*text);
+        return collapse_whitespace(*text, no_break_space);
     }
     if (nesting_exceeds(html, k_max_gumbo_depth)) {
-        return strip_tags_linear(html);
+        return collapse_whitespace(strip_tags_linear(html), no_break_space);
     }
-    return gumbo_text(html);
+    return collapse_whitespace(gumbo_text(html), no_break_space);
 }
 
 }  // namespace feedwatch::parse
