@@ -74,6 +74,33 @@ void assign_ids(std::vector<model::Item>& items)
     }
 }
 
+// Character repairs on the fields people read and match (not ids, links or dates): the
+// C1 controls of windows-1252 punctuation taken as Unicode, and, in a UTF-8 document,
+// text that was UTF-8 read as windows-1252 and encoded again. Runs after assign_ids so
+// that fallback ids hash the published bytes and stay what they were.
+void repair_text_fields(model::ParsedFeed& feed, bool utf8_source)
+{
+    const auto repair = [utf8_source](std::string& text) {
+        if (utf8_source) {
+            undo_double_encoding(text);
+        }
+        map_c1_controls(text);
+    };
+    repair(feed.feed.title);
+    repair(feed.feed.subtitle);
+    repair(feed.feed.author);
+    for (model::Item& item : feed.items) {
+        repair(item.title);
+        repair(item.author);
+        repair(item.summary);
+        repair(item.content);
+        repair(item.text);
+        for (std::string& category : item.categories) {
+            repair(category);
+        }
+    }
+}
+
 }  // namespace
 
 core::Result<model::ParsedFeed> parse_feed(std::string_view document, const ParseOptions& options)
@@ -95,6 +122,7 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
             return core::fail(core::ErrorCode::parse, error);
         }
         assign_ids(out.items);
+        repair_text_fields(out, out.encoding == "utf-8");
         return out;
     }
     if (start.front() != '<') {
@@ -171,6 +199,7 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
         out.errors.push_back("dropped " + std::to_string(context.dropped_items) + " incomplete item(s)");
     }
     assign_ids(out.items);
+    repair_text_fields(out, out.encoding == "utf-8");
     return out;
 }
 
