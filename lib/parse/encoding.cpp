@@ -496,28 +496,76 @@ int windows_1252_byte(std::uint32_t code_point)
 
 }  // namespace
 
+namespace {
+
+// Offset of the first byte >= 0x80 from pos, eight bytes at a time; size when none.
+std::size_t first_non_ascii(std::string_view text, std::size_t pos)
+{
+    for (; pos + 8 <= text.size(); pos += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + pos, 8);
+        if ((word & 0x8080808080808080ULL) != 0) {
+            break;
+        }
+    }
+    while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0x80) == 0) {
+        ++pos;
+    }
+    return pos;
+}
+
+}  // namespace
+
 bool undo_double_encoding(std::string& text)
 {
-    const auto first_high = std::find_if(text.begin(), text.end(), [](char c) { return (c & 0x80) != 0; });
-    if (first_high == text.end()) {
+    const auto is_high = [](char c) { return (c & 0x80) != 0; };
+    std::size_t pos = first_non_ascii(text, 0);
+    if (pos == text.size()) {
         return false;
     }
     // Every non-ASCII character must be one a Latin-1/windows-1252 decoder produces, and
     // the bytes it came from must form valid UTF-8: then the text was UTF-8 read as
-    // windows-1252 and written out again ("â€¦" for "…").
-    std::string bytes;
-    bytes.reserve(text.size());
-    bytes.append(text.begin(), first_high);
-    std::size_t pos = static_cast<std::size_t>(first_high - text.begin());
+    // windows-1252 and written out again ("â€¦" for "…"). First a check that builds
+    // nothing and gives up at the first character that does not fit (correct text
+    // almost always fails on its first non-ASCII character).
+    int continuation = 0;  // continuation bytes still expected
     while (pos < text.size()) {
+        if (!is_high(text[pos])) {
+            if (continuation > 0) {
+                return false;
+            }
+            pos = first_non_ascii(text, pos);
+            continue;
+        }
         const int byte = windows_1252_byte(next_code_point(text, pos));
         if (byte < 0) {
             return false;
         }
-        bytes.push_back(static_cast<char>(byte));
+        if (byte < 0x80) {
+            if (continuation > 0) {
+                return false;
+            }
+        } else if (byte <= 0xBF) {
+            if (continuation == 0) {
+                return false;
+            }
+            --continuation;
+        } else if (continuation > 0 || byte < 0xC2 || byte > 0xF4) {
+            return false;
+        } else {
+            continuation = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
+        }
+    }
+    if (continuation > 0) {
+        return false;
+    }
+    std::string bytes;
+    bytes.reserve(text.size());
+    for (pos = 0; pos < text.size();) {
+        bytes.push_back(static_cast<char>(windows_1252_byte(next_code_point(text, pos))));
     }
     if (!is_valid_utf8(bytes)) {
-        return false;
+        return false;  // overlongs, surrogates: not UTF-8 after all
     }
     text = std::move(bytes);
     return true;

@@ -1,6 +1,8 @@
 #include "parse/html_text.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -535,35 +537,84 @@ std::string gumbo_text(std::string_view html)
 
 }  // namespace
 
+namespace {
+
+// Length of the run at the start of text made of bytes above 0x20 other than 0xC2 (the
+// lead byte of U+00A0): the bytes collapse_whitespace copies unchanged. Eight at a time.
+std::size_t plain_run(const char* text, std::size_t size)
+{
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+    std::size_t pos = 0;
+    for (; pos + 8 <= size; pos += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text + pos, 8);
+        // A byte below 0x21: (b - 0x21) borrows into bit 7 while b's own bit 7 is clear.
+        const std::uint64_t low = (word - k_ones * 0x21) & ~word & k_high;
+        const std::uint64_t c2 = word ^ (k_ones * 0xC2);
+        const std::uint64_t lead = (c2 - k_ones) & ~c2 & k_high;
+        if ((low | lead) != 0) {
+            break;
+        }
+    }
+    while (pos < size) {
+        const auto byte = static_cast<unsigned char>(text[pos]);
+        if (byte <= 0x20 || byte == 0xC2) {
+            break;
+        }
+        ++pos;
+    }
+    return pos;
+}
+
+}  // namespace
+
 std::string collapse_whitespace(std::string_view text, NoBreakSpace no_break_space)
 {
-    const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
     // Writes through a raw pointer into a buffer of the input's size (the output is never
-    // longer): this runs over every title and item text, so no per-byte push_back.
+    // longer), copying runs of ordinary bytes whole: this runs over every title and item
+    // text.
+    const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
     std::string out(text.size(), '\0');
     char* write = out.data();
     char* const begin = write;
     bool pending_space = false;
     const std::size_t size = text.size();
-    for (std::size_t pos = 0; pos < size; ++pos) {
-        const char c = text[pos];
+    const char* const data = text.data();
+    std::size_t pos = 0;
+    while (pos < size) {
+        const std::size_t run = plain_run(data + pos, size - pos);
+        if (run > 0) {
+            if (pending_space && write != begin) {
+                *write++ = ' ';
+            }
+            pending_space = false;
+            std::memcpy(write, data + pos, run);
+            write += run;
+            pos += run;
+            continue;
+        }
+        const char c = data[pos];
         const auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20) {
             if (c == ' ' || is_ascii_space(c)) {
                 pending_space = true;
             }
+            ++pos;
             continue;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
         }
-        if (collapse_no_break && c == '\xC2' && pos + 1 < size && text[pos + 1] == '\xA0') {
+        if (collapse_no_break && pos + 1 < size && data[pos + 1] == '\xA0') {
             pending_space = true;
-            ++pos;
+            pos += 2;
             continue;
         }
+        // 0xC2 leading anything else: an ordinary byte.
         if (pending_space && write != begin) {
             *write++ = ' ';
         }
         pending_space = false;
         *write++ = c;
+        ++pos;
     }
     out.resize(static_cast<std::size_t>(write - begin));
     return out;

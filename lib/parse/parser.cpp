@@ -135,9 +135,13 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
     out.errors = std::move(decoded.errors);
 
     // pugixml-ready text: references normalised, raw NULs (never valid XML; they end
-    // pugixml's parse) replaced.
-    const auto prepare = [&decoded]() {
-        std::string text = normalize_xml_references(decoded.text);
+    // pugixml's parse) replaced. Works on the decoded text itself: no copy unless a
+    // reference or a NUL must change.
+    const auto prepare = [](std::string& text) {
+        std::string rewritten;
+        if (normalize_xml_references(text, rewritten)) {
+            text = std::move(rewritten);
+        }
         if (text.find('\0') != std::string::npos) {
             std::string replaced;
             replaced.reserve(text.size() + 16);
@@ -150,21 +154,23 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
             }
             text = std::move(replaced);
         }
-        return text;
     };
-    std::string text = prepare();
     if (decoded.text.find('\0') != std::string::npos) {
         out.malformed = true;
         out.errors.push_back("raw NUL bytes replaced by U+FFFD");
     }
+    std::string text = std::move(decoded.text);
+    prepare(text);
 
     // In-place parsing saves a copy of the document; when it fails, the recovery below
-    // needs the unmodified text, so it is prepared again and parsed from a copy.
+    // needs the unmodified text, so it is decoded and prepared again (the rare path) and
+    // parsed from a copy.
     pugi::xml_document doc;
     pugi::xml_parse_result result =
         doc.load_buffer_inplace(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
     if (!result) {
-        text = prepare();
+        text = decode_to_utf8(document, options.content_type).text;
+        prepare(text);
         result = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
     }
     const pugi::xml_node root = doc.document_element();
