@@ -539,98 +539,64 @@ std::string gumbo_text(std::string_view html)
 
 namespace {
 
-// Length of the run at the start of text made of bytes above 0x20 other than 0xC2 (the
-// lead byte of U+00A0): the bytes collapse_whitespace copies unchanged. Eight at a time.
-std::size_t plain_run(const char* text, std::size_t size)
+// Collapses text[0, size) into out (out may be text itself: the write position never
+// passes the read position); returns the collapsed length. This runs over every title
+// and item text, so the common bytes take no data-dependent branch: spaces come every
+// few bytes and would be mispredicted.
+std::size_t collapse_into(const char* text, std::size_t size, char* out, NoBreakSpace no_break_space)
 {
-    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
-    std::size_t pos = 0;
-    for (; pos + 8 <= size; pos += 8) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, text + pos, 8);
-        // A byte below 0x21: (b - 0x21) borrows into bit 7 while b's own bit 7 is clear.
-        const std::uint64_t low = (word - k_ones * 0x21) & ~word & k_high;
-        const std::uint64_t c2 = word ^ (k_ones * 0xC2);
-        const std::uint64_t lead = (c2 - k_ones) & ~c2 & k_high;
-        if ((low | lead) != 0) {
-            break;
+    const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
+    char* write = out;
+    bool pending_space = false;
+    for (std::size_t pos = 0; pos < size; ++pos) {
+        const char c = text[pos];
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte == 0xC2 && collapse_no_break && pos + 1 < size && text[pos + 1] == '\xA0') {
+            pending_space = true;
+            ++pos;
+            continue;
         }
-    }
-    while (pos < size) {
-        const auto byte = static_cast<unsigned char>(text[pos]);
-        if (byte <= 0x20 || byte == 0xC2) {
-            break;
+        // Other C0 controls are dropped without counting as space (XML 1.0 §2.2 forbids
+        // them anyway).
+        const bool dropped = byte <= 0x20;
+        const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+        if (pending_space && !dropped && write != out) {
+            *write++ = ' ';
         }
-        ++pos;
+        *write = c;
+        write += static_cast<int>(!dropped);
+        pending_space = dropped && (pending_space || space);
     }
-    return pos;
+    return static_cast<std::size_t>(write - out);
+}
+
+// collapse_whitespace on a string the caller owns: no second buffer.
+std::string collapse_in_place(std::string text, NoBreakSpace no_break_space = NoBreakSpace::collapse)
+{
+    text.resize(collapse_into(text.data(), text.size(), text.data(), no_break_space));
+    return text;
 }
 
 }  // namespace
 
 std::string collapse_whitespace(std::string_view text, NoBreakSpace no_break_space)
 {
-    // Writes through a raw pointer into a buffer of the input's size (the output is never
-    // longer), copying runs of ordinary bytes whole: this runs over every title and item
-    // text.
-    const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
     std::string out(text.size(), '\0');
-    char* write = out.data();
-    char* const begin = write;
-    bool pending_space = false;
-    const std::size_t size = text.size();
-    const char* const data = text.data();
-    std::size_t pos = 0;
-    while (pos < size) {
-        const std::size_t run = plain_run(data + pos, size - pos);
-        if (run > 0) {
-            if (pending_space && write != begin) {
-                *write++ = ' ';
-            }
-            pending_space = false;
-            std::memcpy(write, data + pos, run);
-            write += run;
-            pos += run;
-            continue;
-        }
-        const char c = data[pos];
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte <= 0x20) {
-            if (c == ' ' || is_ascii_space(c)) {
-                pending_space = true;
-            }
-            ++pos;
-            continue;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
-        }
-        if (collapse_no_break && pos + 1 < size && data[pos + 1] == '\xA0') {
-            pending_space = true;
-            pos += 2;
-            continue;
-        }
-        // 0xC2 leading anything else: an ordinary byte.
-        if (pending_space && write != begin) {
-            *write++ = ' ';
-        }
-        pending_space = false;
-        *write++ = c;
-        ++pos;
-    }
-    out.resize(static_cast<std::size_t>(write - begin));
+    out.resize(collapse_into(text.data(), text.size(), out.data(), no_break_space));
     return out;
 }
 
 std::optional<std::string> html_to_text_fast(std::string_view html)
 {
     if (auto text = fast_text(html)) {
-        return collapse_whitespace(*text);
+        return collapse_in_place(std::move(*text));
     }
     return std::nullopt;
 }
 
 std::string html_to_text_gumbo(std::string_view html)
 {
-    return collapse_whitespace(gumbo_text(html));
+    return collapse_in_place(gumbo_text(html));
 }
 
 std::string html_to_text(std::string_view html, NoBreakSpace no_break_space)
@@ -639,12 +605,12 @@ std::string html_to_text(std::string_view html, NoBreakSpace no_break_space)
         return collapse_whitespace(html, no_break_space);
     }
     if (auto text = fast_text(html)) {
-        return collapse_whitespace(*text, no_break_space);
+        return collapse_in_place(std::move(*text), no_break_space);
     }
     if (nesting_exceeds(html, k_max_gumbo_depth)) {
-        return collapse_whitespace(strip_tags_linear(html), no_break_space);
+        return collapse_in_place(strip_tags_linear(html), no_break_space);
     }
-    return collapse_whitespace(gumbo_text(html), no_break_space);
+    return collapse_in_place(gumbo_text(html), no_break_space);
 }
 
 }  // namespace feedwatch::parse

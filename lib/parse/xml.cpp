@@ -56,10 +56,22 @@ std::string_view namespace_uri(pugi::xml_node node)
     if (prefix == "xml") {
         return ns::xml;
     }
-    std::string attribute_name = prefix.empty() ? "xmlns" : "xmlns:" + std::string(prefix);
+    // The declaring attribute is "xmlns" or "xmlns:" + prefix; compared in place, as this
+    // runs for every candidate child the readers look at.
+    const auto declares = [prefix](std::string_view attribute) {
+        if (attribute.size() < 5 || attribute.compare(0, 5, "xmlns") != 0) {
+            return false;
+        }
+        if (prefix.empty()) {
+            return attribute.size() == 5;
+        }
+        return attribute.size() == 6 + prefix.size() && attribute[5] == ':' && attribute.substr(6) == prefix;
+    };
     for (pugi::xml_node scope = node; scope && scope.type() == pugi::node_element; scope = scope.parent()) {
-        if (const pugi::xml_attribute declaration = scope.attribute(attribute_name.c_str())) {
-            return declaration.value();
+        for (pugi::xml_attribute attribute = scope.first_attribute(); attribute; attribute = attribute.next_attribute()) {
+            if (declares(attribute.name())) {
+                return attribute.value();
+            }
         }
     }
     return prefix.empty() ? std::string_view{} : conventional_namespace(prefix);
