@@ -133,5 +133,23 @@ TEST(Atom, Draft03XmlModeKeepsItsDivAndAtom10DropsTheWrapper)
     EXPECT_EQ(atom.items.at(0).content, "<b>Ebb</b>");
 }
 
+TEST(Atom, InlineSvgAndMathmlKeepTheirNamespacesForHtml)
+{
+    // Prefixed SVG with an XLink attribute declared on the entry, and MathML by default
+    // namespace: HTML needs xmlns on the foreign root and xmlns:xlink where it is used.
+    const auto feed = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom">
+<entry xmlns:xl="http://www.w3.org/1999/xlink" xmlns:s="http://www.w3.org/2000/svg"><id>a</id>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Buoy <br/><span/></p><s:svg width="9" height="4"><s:a xl:href="https://buoy.example/"><s:rect y="1" x="2"/></s:a></s:svg></div></content></entry>
+<entry><id>b</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><math xmlns="http://www.w3.org/1998/Math/MathML"><mi>k</mi></math></div></content></entry>
+</feed>)");
+    ASSERT_EQ(feed.items.size(), 2u);
+    EXPECT_EQ(feed.items[0].content,
+              "<p>Buoy <br /><span></span></p>"
+              "<svg height=\"4\" width=\"9\" xmlns=\"http://www.w3.org/2000/svg\">"
+              "<a xlink:href=\"https://buoy.example/\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+              "<rect x=\"2\" y=\"1\"></rect></a></svg>");
+    EXPECT_EQ(feed.items[1].content, "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>k</mi></math>");
+}
+
 }  // namespace
 }  // namespace feedwatch::parse
