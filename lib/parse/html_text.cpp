@@ -344,7 +344,23 @@ bool append_fast_text(std::string& out, std::string_view text)
 bool has_replaced_characters(std::string_view html)
 {
     const std::size_t size = html.size();
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
     for (std::size_t pos = 0; pos < size; ++pos) {
+        // Printable ASCII eight bytes at a time: a byte below 0x20 borrows into bit 7,
+        // 0x7F carries into it, and 0x80 and above have it set (a carry or borrow only
+        // starts at a byte that is flagged itself).
+        while (pos + 8 <= size) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, html.data() + pos, 8);
+            if ((((word - k_ones * 0x20) | (word + k_ones) | word) & k_high) != 0) {
+                break;
+            }
+            pos += 8;
+        }
+        if (pos >= size) {
+            break;
+        }
         const auto byte = static_cast<unsigned char>(html[pos]);
         if (byte < 0x20) {
             if (byte != '\t' && byte != '\n' && byte != '\f' && byte != '\r') {
