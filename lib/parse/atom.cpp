@@ -139,7 +139,8 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
         construct.kind = TextKind::xhtml;
     }
     if (construct.kind == TextKind::xhtml) {
-        // §3.1.1.3: the content is a single xhtml:div that is not part of it.
+        // Atom 1.0 §3.1.1.3: the content is a single xhtml:div that is not part of it.
+        // Atom 0.3 mode="xml" has no such wrapper: its child elements are the content.
         pugi::xml_node div;
         int elements = 0;
         for (pugi::xml_node part = node.first_child(); part; part = part.next_sibling()) {
@@ -148,7 +149,7 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
                 div = part;
             }
         }
-        if (elements != 1 || xml::local_name(div) != "div") {
+        if (elements != 1 || xml::local_name(div) != "div" || dialect.draft03) {
             div = pugi::xml_node{};
         }
         construct.value = xml::inner_xml(div ? div : node);
@@ -161,9 +162,10 @@ TextConstruct read_text_construct(pugi::xml_node node, const Dialect& dialect)
     return construct;
 }
 
-std::string plain_text(const TextConstruct& construct)
+std::string plain_text(const TextConstruct& construct, NoBreakSpace no_break_space = NoBreakSpace::collapse)
 {
-    return construct.kind == TextKind::text ? collapse_whitespace(construct.value) : html_to_text(construct.value);
+    return construct.kind == TextKind::text ? collapse_whitespace(construct.value, no_break_space)
+                                            : html_to_text(construct.value, no_break_space);
 }
 
 pugi::xml_node child(pugi::xml_node parent, const Dialect& dialect, std::string_view local)
@@ -224,6 +226,22 @@ std::string alternate_link(pugi::xml_node parent, const Dialect& dialect)
     return first;
 }
 
+// RFC 4287 §4.2.6: an id is an IRI, and relative references in Atom resolve against
+// xml:base, else the document URL (§2, XML Base). Only path references ("/p/1", "./p",
+// "../p") are resolved: ids like "1234" or "Correct Value" are opaque strings in the wild,
+// and rewriting them would change the seen keys of every such feed.
+std::string entry_id(pugi::xml_node parent, const Dialect& dialect)
+{
+    const pugi::xml_node node = child(parent, dialect, "id");
+    std::string id(xml::trim(xml::text(node)));
+    const bool path_reference = id.rfind("/", 0) == 0 || id.rfind("./", 0) == 0 || id.rfind("../", 0) == 0;
+    if (!path_reference) {
+        return id;
+    }
+    const std::string base = xml::base_uri(node, dialect.context->base_url);
+    return base.empty() ? id : resolve_url(base, id);
+}
+
 std::string person_name(pugi::xml_node parent, const Dialect& dialect)
 {
     for (pugi::xml_node node = parent.first_child(); node; node = node.next_sibling()) {
@@ -243,8 +261,8 @@ std::string person_name(pugi::xml_node parent, const Dialect& dialect)
 model::Item read_entry(pugi::xml_node entry, const Dialect& dialect, const std::string& feed_author)
 {
     model::Item item;
-    item.id = child_text(entry, dialect, "id");
-    item.title = plain_text(read_text_construct(child(entry, dialect, "title"), dialect));
+    item.id = entry_id(entry, dialect);
+    item.title = plain_text(read_text_construct(child(entry, dialect, "title"), dialect), NoBreakSpace::keep);
     item.link = alternate_link(entry, dialect);
     item.published = child_date(entry, dialect, {"published", "issued", "created"});
     item.updated = child_date(entry, dialect, {"updated", "modified"});
@@ -266,6 +284,25 @@ model::Item read_entry(pugi::xml_node entry, const Dialect& dialect, const std::
     item.summary = summary.value;
     item.content = content.value;
     item.text = !xml::trim(content.value).empty() ? plain_text(content) : plain_text(summary);
+    if (xml::trim(item.summary).empty() && xml::trim(item.content).empty()) {
+        // Media RSS in Atom (video and podcast feeds): <media:description>, directly or in
+        // a <media:group>, is the only description such an entry has.
+        pugi::xml_node description = xml::child(entry, xml::ns::media, "description");
+        if (!description) {
+            description = xml::child(xml::child(entry, xml::ns::media, "group"), xml::ns::media, "description");
+        }
+        if (description) {
+            TextConstruct media;
+            media.value = xml::text(description);
+            media.kind = std::string_view(description.attribute("type").as_string()) == "html" ? TextKind::html
+                                                                                             : TextKind::text;
+            if (media.kind == TextKind::html && media.value.find('<') != std::string::npos) {
+                media.value = resolve_html_urls(media.value, xml::base_uri(description, dialect.context->base_url));
+            }
+            item.summary = media.value;
+            item.text = plain_text(media);
+        }
+    }
     for (pugi::xml_node node = entry.first_child(); node; node = node.next_sibling()) {
         std::string category;
         if (xml::is(node, dialect.ns, "category")) {
@@ -308,10 +345,11 @@ void read_atom(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out
         return;
     }
     model::FeedMeta& meta = out.feed;
-    meta.title = plain_text(read_text_construct(child(root, dialect, "title"), dialect));
+    meta.title = plain_text(read_text_construct(child(root, dialect, "title"), dialect), NoBreakSpace::keep);
     meta.link = alternate_link(root, dialect);
-    meta.id = child_text(root, dialect, "id");
-    meta.subtitle = plain_text(read_text_construct(child(root, dialect, dialect.draft03 ? "tagline" : "subtitle"), dialect));
+    meta.id = entry_id(root, dialect);
+    meta.subtitle = plain_text(read_text_construct(child(root, dialect, dialect.draft03 ? "tagline" : "subtitle"), dialect),
+                               NoBreakSpace::keep);
     meta.language = xml::trim(root.attribute("xml:lang").as_string());
     meta.updated = child_date(root, dialect, {"updated", "modified"});
     meta.author = person_name(root, dialect);

@@ -458,3 +458,150 @@ DecodedDocument decode_to_utf8(std::string_view document, std::string_view conte
 }
 
 }  // namespace feedwatch::parse
+
+namespace feedwatch::parse {
+namespace {
+
+// Reads the code point of the valid UTF-8 sequence at text[pos]; advances pos.
+std::uint32_t next_code_point(std::string_view text, std::size_t& pos)
+{
+    const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+    const unsigned char lead = byte(pos);
+    if (lead < 0x80) {
+        ++pos;
+        return lead;
+    }
+    const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    std::uint32_t value = lead & (length == 2 ? 0x1Fu : length == 3 ? 0x0Fu : 0x07u);
+    for (std::size_t i = 1; i < length; ++i) {
+        value = (value << 6) | (byte(pos + i) & 0x3Fu);
+    }
+    pos += length;
+    return value;
+}
+
+// The windows-1252 (or Latin-1) byte that decodes to code_point; -1 when none does.
+int windows_1252_byte(std::uint32_t code_point)
+{
+    if (code_point <= 0xFF) {
+        return static_cast<int>(code_point);
+    }
+    for (std::size_t i = 0; i < k_windows_1252_high.size(); ++i) {
+        if (k_windows_1252_high[i] == code_point) {
+            return static_cast<int>(0x80 + i);
+        }
+    }
+    return -1;
+}
+
+}  // namespace
+
+namespace {
+
+// Offset of the first byte >= 0x80 from pos, eight bytes at a time; size when none.
+std::size_t first_non_ascii(std::string_view text, std::size_t pos)
+{
+    for (; pos + 8 <= text.size(); pos += 8) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + pos, 8);
+        if ((word & 0x8080808080808080ULL) != 0) {
+            break;
+        }
+    }
+    while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0x80) == 0) {
+        ++pos;
+    }
+    return pos;
+}
+
+}  // namespace
+
+bool undo_double_encoding(std::string& text)
+{
+    const auto is_high = [](char c) { return (c & 0x80) != 0; };
+    std::size_t pos = first_non_ascii(text, 0);
+    if (pos == text.size()) {
+        return false;
+    }
+    // Every non-ASCII character must be one a Latin-1/windows-1252 decoder produces, and
+    // the bytes it came from must form valid UTF-8: then the text was UTF-8 read as
+    // windows-1252 and written out again ("â€¦" for "…"). First a check that builds
+    // nothing and gives up at the first character that does not fit (correct text
+    // almost always fails on its first non-ASCII character).
+    int continuation = 0;  // continuation bytes still expected
+    while (pos < text.size()) {
+        if (!is_high(text[pos])) {
+            if (continuation > 0) {
+                return false;
+            }
+            pos = first_non_ascii(text, pos);
+            continue;
+        }
+        const int byte = windows_1252_byte(next_code_point(text, pos));
+        if (byte < 0) {
+            return false;
+        }
+        if (byte < 0x80) {
+            if (continuation > 0) {
+                return false;
+            }
+        } else if (byte <= 0xBF) {
+            if (continuation == 0) {
+                return false;
+            }
+            --continuation;
+        } else if (continuation > 0 || byte < 0xC2 || byte > 0xF4) {
+            return false;
+        } else {
+            continuation = byte >= 0xF0 ? 3 : byte >= 0xE0 ? 2 : 1;
+        }
+    }
+    if (continuation > 0) {
+        return false;
+    }
+    std::string bytes;
+    bytes.reserve(text.size());
+    for (pos = 0; pos < text.size();) {
+        bytes.push_back(static_cast<char>(windows_1252_byte(next_code_point(text, pos))));
+    }
+    if (!is_valid_utf8(bytes)) {
+        return false;  // overlongs, surrogates: not UTF-8 after all
+    }
+    text = std::move(bytes);
+    return true;
+}
+
+void map_c1_controls(std::string& text)
+{
+    std::size_t found = text.find('\xC2');
+    if (found == std::string::npos) {
+        return;
+    }
+    std::string out;
+    out.reserve(text.size() + 8);
+    std::size_t copied = 0;
+    for (; found != std::string::npos; found = text.find('\xC2', found + 1)) {
+        if (found + 1 >= text.size()) {
+            break;
+        }
+        const auto next = static_cast<unsigned char>(text[found + 1]);
+        if (next < 0x80 || next > 0x9F) {
+            continue;
+        }
+        const std::uint32_t code_point = windows_1252_code_point(next);
+        if (code_point == next) {
+            continue;  // one of the five bytes windows-1252 leaves undefined
+        }
+        out.append(text, copied, found - copied);
+        append_utf8(out, code_point);
+        copied = found + 2;
+        ++found;
+    }
+    if (copied == 0) {
+        return;
+    }
+    out.append(text, copied, std::string::npos);
+    text = std::move(out);
+}
+
+}  // namespace feedwatch::parse

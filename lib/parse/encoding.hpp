@@ -38,4 +38,16 @@ void append_utf8(std::string& out, std::uint32_t code_point);
 // Replaces every invalid UTF-8 byte of text by U+FFFD.
 std::string repair_utf8(std::string_view text);
 
+// Repairs valid UTF-8 text that was UTF-8 decoded as Latin-1/windows-1252 and encoded
+// again ("don\u00e2\u20ac\u2122t" -> "don\u2019t"): when every non-ASCII character is
+// one that decoder yields and their bytes form valid UTF-8, text becomes those bytes.
+// Returns whether it changed. The same guess feedparser makes for UTF-8 documents.
+bool undo_double_encoding(std::string& text);
+
+// Replaces the C1 controls U+0080..U+009F (never text in a feed: they come from
+// windows-1252 bytes or references like &#146; taken as Unicode) by the windows-1252
+// characters of the same byte value (U+0092 -> U+2019), as HTML5 does for references.
+// The five values windows-1252 leaves undefined stay.
+void map_c1_controls(std::string& text);
+
 }  // namespace feedwatch::parse

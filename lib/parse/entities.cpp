@@ -156,24 +156,6 @@ bool is_valid_scalar(std::uint64_t value)
     return value != 0 && value <= 0x10FFFF && !(value >= 0xD800 && value <= 0xDFFF);
 }
 
-// Copies a markup construct that must not be rewritten; returns the position after it,
-// or pos when text[pos] does not start one.
-std::size_t skip_verbatim(std::string_view text, std::size_t pos, std::string& out)
-{
-    struct Span {
-        std::string_view open, close;
-    };
-    for (const Span span : {Span{"<![CDATA[", "]]>"}, Span{"<!--", "-->"}}) {
-        if (text.substr(pos, span.open.size()) == span.open) {
-            const std::size_t close = text.find(span.close, pos + span.open.size());
-            const std::size_t end = close == std::string_view::npos ? text.size() : close + span.close.size();
-            out.append(text.substr(pos, end - pos));
-            return end;
-        }
-    }
-    return pos;
-}
-
 }  // namespace
 
 std::optional<std::uint32_t> html_entity_code_point(std::string_view name)
@@ -190,50 +172,71 @@ std::optional<std::uint32_t> html_entity_code_point(std::string_view name)
 std::string normalize_xml_references(std::string_view xml)
 {
     std::string out;
-    out.reserve(xml.size() + 64);
-    std::size_t pos = 0;
-    while (pos < xml.size()) {
-        const std::size_t next = xml.find_first_of("&<", pos);
-        if (next == std::string_view::npos) {
-            out.append(xml.substr(pos));
-            break;
+    if (!normalize_xml_references(xml, out)) {
+        out.assign(xml);
+    }
+    return out;
+}
+
+bool normalize_xml_references(std::string_view xml, std::string& out)
+{
+    // Only '&' matters outside CDATA sections and comments; both are found with memchr-
+    // backed searches, and nothing is copied until the first reference that must change
+    // (most feeds use only the five XML entities).
+    out.clear();
+    std::size_t copied = 0;  // xml[0, copied) is in out (once changed)
+    bool changed = false;
+    const auto replace = [&](std::size_t pos, std::size_t length, std::string_view replacement) {
+        if (!changed) {
+            out.reserve(xml.size() + 64);
+            changed = true;
         }
-        out.append(xml.substr(pos, next - pos));
-        pos = next;
-        if (xml[pos] == '<') {
-            const std::size_t after = skip_verbatim(xml, pos, out);
-            if (after == pos) {
-                out.push_back('<');
-                ++pos;
-            } else {
-                pos = after;
+        out.append(xml.substr(copied, pos - copied));
+        out.append(replacement);
+        copied = pos + length;
+    };
+    std::size_t verbatim = xml.find("<!");
+    std::size_t pos = xml.find('&');
+    while (pos != std::string_view::npos) {
+        while (verbatim != std::string_view::npos && pos != std::string_view::npos && verbatim < pos) {
+            // Skip a CDATA section or comment that starts before this '&'.
+            std::size_t after = verbatim + 2;
+            for (const auto& [open, close] : {std::pair<std::string_view, std::string_view>{"<![CDATA[", "]]>"},
+                                              std::pair<std::string_view, std::string_view>{"<!--", "-->"}}) {
+                if (xml.substr(verbatim, open.size()) == open) {
+                    const std::size_t found = xml.find(close, verbatim + open.size());
+                    after = found == std::string_view::npos ? xml.size() : found + close.size();
+                    break;
+                }
             }
-            continue;
+            if (after > pos) {
+                pos = xml.find('&', after);
+            }
+            verbatim = xml.find("<!", after);
+        }
+        if (pos == std::string_view::npos) {
+            break;
         }
         const Reference ref = read_reference(xml, pos);
         if (ref.length == 0) {
-            out.push_back('&');
-            ++pos;
+            pos = xml.find('&', pos + 1);
             continue;
         }
         if (ref.numeric) {
-            if (is_valid_scalar(ref.value)) {
-                out.append(xml.substr(pos, ref.length));
-            } else {
-                out.append("&#xFFFD;");
+            if (!is_valid_scalar(ref.value)) {
+                replace(pos, ref.length, "&#xFFFD;");
             }
-        } else if (is_xml_entity(ref.name)) {
-            out.append(xml.substr(pos, ref.length));
-        } else if (const auto code_point = html_entity_code_point(ref.name)) {
-            out.append("&#");
-            out.append(std::to_string(*code_point));
-            out.push_back(';');
-        } else {
-            out.append(xml.substr(pos, ref.length));
+        } else if (!is_xml_entity(ref.name)) {
+            if (const auto code_point = html_entity_code_point(ref.name)) {
+                replace(pos, ref.length, "&#" + std::to_string(*code_point) + ";");
+            }
         }
-        pos += ref.length;
+        pos = xml.find('&', pos + ref.length);
     }
-    return out;
+    if (changed) {
+        out.append(xml.substr(copied));
+    }
+    return changed;
 }
 
 std::string decode_html_entities(std::string_view text)

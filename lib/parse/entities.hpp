@@ -18,6 +18,10 @@ std::optional<std::uint32_t> html_entity_code_point(std::string_view name);
 // names, CDATA sections and comments are left alone. Linear time.
 std::string normalize_xml_references(std::string_view xml);
 
+// The same into out; returns false, with out left empty, when xml needs no change (then
+// the caller can use xml itself and skip a copy).
+bool normalize_xml_references(std::string_view xml, std::string& out);
+
 // Decodes HTML character references (named from the table above, decimal, hex) in text;
 // anything unrecognised stays literal.
 std::string decode_html_entities(std::string_view text);

@@ -1,6 +1,8 @@
 #include "parse/html_text.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <utility>
@@ -135,7 +137,7 @@ std::string strip_tags_linear(std::string_view html)
         }
         text.push_back(' ');
     }
-    return collapse_whitespace(text);
+    return text;
 }
 
 bool is_inline_element(GumboTag tag)
@@ -342,7 +344,23 @@ bool append_fast_text(std::string& out, std::string_view text)
 bool has_replaced_characters(std::string_view html)
 {
     const std::size_t size = html.size();
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
     for (std::size_t pos = 0; pos < size; ++pos) {
+        // Printable ASCII eight bytes at a time: a byte below 0x20 borrows into bit 7,
+        // 0x7F carries into it, and 0x80 and above have it set (a carry or borrow only
+        // starts at a byte that is flagged itself).
+        while (pos + 8 <= size) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, html.data() + pos, 8);
+            if ((((word - k_ones * 0x20) | (word + k_ones) | word) & k_high) != 0) {
+                break;
+            }
+            pos += 8;
+        }
+        if (pos >= size) {
+            break;
+        }
         const auto byte = static_cast<unsigned char>(html[pos]);
         if (byte < 0x20) {
             if (byte != '\t' && byte != '\n' && byte != '\f' && byte != '\r') {
@@ -478,7 +496,7 @@ std::optional<std::string> fast_text(std::string_view html)
             return std::nullopt;
         }
     }
-    return collapse_whitespace(text);
+    return text;
 }
 
 std::string gumbo_text(std::string_view html)
@@ -527,70 +545,88 @@ std::string gumbo_text(std::string_view html)
     gumbo_destroy_output(&options, output);
     // gumbo 0.10 can emit a stray byte for an overlong numeric reference without ';'
     // ("&#xD799bbbb" + non-ASCII; fuzz seed crash-gumbo-invalid-utf8): repair.
-    std::string result = collapse_whitespace(text);
-    if (!is_valid_utf8(result)) {
-        result = repair_utf8(result);
+    if (!is_valid_utf8(text)) {
+        text = repair_utf8(text);
     }
-    return result;
+    return text;
 }
 
 }  // namespace
 
-std::string collapse_whitespace(std::string_view text)
+namespace {
+
+// Collapses text[0, size) into out (out may be text itself: the write position never
+// passes the read position); returns the collapsed length. This runs over every title
+// and item text, so the common bytes take no data-dependent branch: spaces come every
+// few bytes and would be mispredicted.
+std::size_t collapse_into(const char* text, std::size_t size, char* out, NoBreakSpace no_break_space)
 {
-    // Writes through a raw pointer into a buffer of the input's size (the output is never
-    // longer): this runs over every title and item text, so no per-byte push_back.
-    std::string out(text.size(), '\0');
-    char* write = out.data();
-    char* const begin = write;
+    const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
+    char* write = out;
     bool pending_space = false;
-    const std::size_t size = text.size();
     for (std::size_t pos = 0; pos < size; ++pos) {
         const char c = text[pos];
         const auto byte = static_cast<unsigned char>(c);
-        if (byte <= 0x20) {
-            if (c == ' ' || is_ascii_space(c)) {
-                pending_space = true;
-            }
-            continue;  // other C0 controls are not text (XML 1.0 §2.2 forbids them anyway)
-        }
-        if (c == '\xC2' && pos + 1 < size && text[pos + 1] == '\xA0') {
+        if (byte == 0xC2 && collapse_no_break && pos + 1 < size && text[pos + 1] == '\xA0') {
             pending_space = true;
             ++pos;
             continue;
         }
-        if (pending_space && write != begin) {
+        // Other C0 controls are dropped without counting as space (XML 1.0 §2.2 forbids
+        // them anyway).
+        const bool dropped = byte <= 0x20;
+        const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+        if (pending_space && !dropped && write != out) {
             *write++ = ' ';
         }
-        pending_space = false;
-        *write++ = c;
+        *write = c;
+        write += static_cast<int>(!dropped);
+        pending_space = dropped && (pending_space || space);
     }
-    out.resize(static_cast<std::size_t>(write - begin));
+    return static_cast<std::size_t>(write - out);
+}
+
+// collapse_whitespace on a string the caller owns: no second buffer.
+std::string collapse_in_place(std::string text, NoBreakSpace no_break_space = NoBreakSpace::collapse)
+{
+    text.resize(collapse_into(text.data(), text.size(), text.data(), no_break_space));
+    return text;
+}
+
+}  // namespace
+
+std::string collapse_whitespace(std::string_view text, NoBreakSpace no_break_space)
+{
+    std::string out(text.size(), '\0');
+    out.resize(collapse_into(text.data(), text.size(), out.data(), no_break_space));
     return out;
 }
 
 std::optional<std::string> html_to_text_fast(std::string_view html)
 {
-    return fast_text(html);
+    if (auto text = fast_text(html)) {
+        return collapse_in_place(std::move(*text));
+    }
+    return std::nullopt;
 }
 
 std::string html_to_text_gumbo(std::string_view html)
 {
-    return gumbo_text(html);
+    return collapse_in_place(gumbo_text(html));
 }
 
-std::string html_to_text(std::string_view html)
+std::string html_to_text(std::string_view html, NoBreakSpace no_break_space)
 {
     if (html.find_first_of("<&") == std::string_view::npos) {
-        return collapse_whitespace(html);
+        return collapse_whitespace(html, no_break_space);
     }
     if (auto text = fast_text(html)) {
-        return std::move(*text);
+        return collapse_in_place(std::move(*text), no_break_space);
     }
     if (nesting_exceeds(html, k_max_gumbo_depth)) {
-        return strip_tags_linear(html);
+        return collapse_in_place(strip_tags_linear(html), no_break_space);
     }
-    return gumbo_text(html);
+    return collapse_in_place(gumbo_text(html), no_break_space);
 }
 
 }  // namespace feedwatch::parse

@@ -68,7 +68,7 @@ model::Item read_item(const Json& object, std::string_view base, const std::stri
     if (item.link.empty()) {
         item.link = link(object, "external_url", base);
     }
-    item.title = collapse_whitespace(string_member(object, "title"));
+    item.title = collapse_whitespace(string_member(object, "title"), NoBreakSpace::keep);
     item.published = parse_date(string_member(object, "date_published"));
     item.updated = parse_date(string_member(object, "date_modified"));
     item.author = author_name(object);
@@ -155,10 +155,10 @@ bool read_json_feed(std::string_view document, const ReadContext& context, model
     out.format = version.find("/version/1.1") != std::string::npos ? "jsonfeed1.1" : "jsonfeed1.0";
     model::FeedMeta& meta = out.feed;
     const std::string_view base = context.base_url;
-    meta.title = collapse_whitespace(string_member(root, "title"));
+    meta.title = collapse_whitespace(string_member(root, "title"), NoBreakSpace::keep);
     meta.link = link(root, "home_page_url", base);
     meta.id = link(root, "feed_url", base);
-    meta.subtitle = collapse_whitespace(string_member(root, "description"));
+    meta.subtitle = collapse_whitespace(string_member(root, "description"), NoBreakSpace::keep);
     meta.language = string_member(root, "language");
     meta.author = author_name(root);
     meta.image = link(root, "icon", base);

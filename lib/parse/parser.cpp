@@ -74,6 +74,33 @@ void assign_ids(std::vector<model::Item>& items)
     }
 }
 
+// Character repairs on the fields people read and match (not ids, links or dates): the
+// C1 controls of windows-1252 punctuation taken as Unicode, and, in a UTF-8 document,
+// text that was UTF-8 read as windows-1252 and encoded again. Runs after assign_ids so
+// that fallback ids hash the published bytes and stay what they were.
+void repair_text_fields(model::ParsedFeed& feed, bool utf8_source)
+{
+    const auto repair = [utf8_source](std::string& text) {
+        if (utf8_source) {
+            undo_double_encoding(text);
+        }
+        map_c1_controls(text);
+    };
+    repair(feed.feed.title);
+    repair(feed.feed.subtitle);
+    repair(feed.feed.author);
+    for (model::Item& item : feed.items) {
+        repair(item.title);
+        repair(item.author);
+        repair(item.summary);
+        repair(item.content);
+        repair(item.text);
+        for (std::string& category : item.categories) {
+            repair(category);
+        }
+    }
+}
+
 }  // namespace
 
 core::Result<model::ParsedFeed> parse_feed(std::string_view document, const ParseOptions& options)
@@ -95,6 +122,7 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
             return core::fail(core::ErrorCode::parse, error);
         }
         assign_ids(out.items);
+        repair_text_fields(out, out.encoding == "utf-8");
         return out;
     }
     if (start.front() != '<') {
@@ -107,9 +135,13 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
     out.errors = std::move(decoded.errors);
 
     // pugixml-ready text: references normalised, raw NULs (never valid XML; they end
-    // pugixml's parse) replaced.
-    const auto prepare = [&decoded]() {
-        std::string text = normalize_xml_references(decoded.text);
+    // pugixml's parse) replaced. Works on the decoded text itself: no copy unless a
+    // reference or a NUL must change.
+    const auto prepare = [](std::string& text) {
+        std::string rewritten;
+        if (normalize_xml_references(text, rewritten)) {
+            text = std::move(rewritten);
+        }
         if (text.find('\0') != std::string::npos) {
             std::string replaced;
             replaced.reserve(text.size() + 16);
@@ -122,21 +154,23 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
             }
             text = std::move(replaced);
         }
-        return text;
     };
-    std::string text = prepare();
     if (decoded.text.find('\0') != std::string::npos) {
         out.malformed = true;
         out.errors.push_back("raw NUL bytes replaced by U+FFFD");
     }
+    std::string text = std::move(decoded.text);
+    prepare(text);
 
     // In-place parsing saves a copy of the document; when it fails, the recovery below
-    // needs the unmodified text, so it is prepared again and parsed from a copy.
+    // needs the unmodified text, so it is decoded and prepared again (the rare path) and
+    // parsed from a copy.
     pugi::xml_document doc;
     pugi::xml_parse_result result =
         doc.load_buffer_inplace(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
     if (!result) {
-        text = prepare();
+        text = decode_to_utf8(document, options.content_type).text;
+        prepare(text);
         result = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
     }
     const pugi::xml_node root = doc.document_element();
@@ -171,6 +205,7 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
         out.errors.push_back("dropped " + std::to_string(context.dropped_items) + " incomplete item(s)");
     }
     assign_ids(out.items);
+    repair_text_fields(out, out.encoding == "utf-8");
     return out;
 }
 

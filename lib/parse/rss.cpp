@@ -306,7 +306,7 @@ void read_rss(pugi::xml_node root, ReadContext& context, model::ParsedFeed& out)
 
 std::string plain_title(std::string_view value)
 {
-    return html_to_text(value);
+    return html_to_text(value, NoBreakSpace::keep);
 }
 
 }  // namespace feedwatch::parse

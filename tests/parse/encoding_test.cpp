@@ -122,4 +122,42 @@ TEST(Encoding, ValidatesUtf8Strictly)
 }
 
 }  // namespace
+TEST(Encoding, C1ControlsBecomeWindows1252Punctuation)
+{
+    // U+0092 as raw UTF-8 (C2 92) and as a reference: both were meant as cp1252's ’.
+    const auto feed = parse_ok(test::rss("<item><title>it\xC2\x92s</title>"
+                                         "<description>pier&#146;s &#150; &#x9D;</description></item>"));
+    ASSERT_EQ(feed.items.size(), 1u);
+    EXPECT_EQ(feed.items[0].title, "it\u2019s");
+    EXPECT_EQ(feed.items[0].summary, "pier\u2019s \u2013 \u009D");  // 0x9D is undefined in cp1252
+    EXPECT_EQ(feed.items[0].text, "pier\u2019s \u2013 \u009D");
+    EXPECT_FALSE(feed.malformed);
+}
+
+TEST(Encoding, RepairsUtf8ThatWasReadAsWindows1252)
+{
+    // "Caf\u00e9 \u2026" double-encoded: as characters, as references, as HTML entities.
+    const auto feed = parse_ok(test::rss(
+        "<item><title>Caf\xC3\x83\xC2\xA9 \xC3\xA2\xE2\x82\xAC\xC2\xA6</title>"
+        "<description>&#195;&#169;t&#195;&#169; &#226;&#128;&#166;</description>"
+        "<category>&Atilde;&copy;t&Atilde;&copy;</category></item>"
+        "<item><title>Caf\xC3\xA9 cr\xC3\xA8me \xE2\x80\x99</title></item>"));
+    ASSERT_EQ(feed.items.size(), 2u);
+    EXPECT_EQ(feed.items[0].title, "Caf\u00e9 \u2026");
+    EXPECT_EQ(feed.items[0].summary, "\u00e9t\u00e9 \u2026");
+    EXPECT_EQ(feed.items[0].text, "\u00e9t\u00e9 \u2026");
+    EXPECT_EQ(feed.items[0].categories, std::vector<std::string>{"\u00e9t\u00e9"});
+    // Correct UTF-8 whose characters' cp1252 bytes are not UTF-8 is left alone.
+    EXPECT_EQ(feed.items[1].title, "Caf\u00e9 cr\u00e8me \u2019");
+}
+
+TEST(Encoding, DoubleEncodingIsOnlyUndoneInUtf8Documents)
+{
+    // In a windows-1252 document "\u00c3\u00a9" is what the bytes say.
+    const auto feed = parse_ok(std::string("<?xml version=\"1.0\" encoding=\"windows-1252\"?>"
+                                           "<rss version=\"2.0\"><channel><item><title>\xC3\xA9</title>"
+                                           "</item></channel></rss>"));
+    EXPECT_EQ(feed.items.at(0).title, "\u00c3\u00a9");
+}
+
 }  // namespace feedwatch::parse

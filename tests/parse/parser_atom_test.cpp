@@ -80,5 +80,76 @@ TEST(Atom, ResolvesRelativeLinksAgainstDocumentUrl)
     EXPECT_EQ(feed.items.at(0).link, "https://log.example/feeds/posts/a?x=1#top");
 }
 
+TEST(Atom, PathReferenceIdsResolveAgainstBase)
+{
+    const std::string document = R"(<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://tide.example/log/">
+<id>/feeds/tide</id><title>Tides</title>
+<entry><id>../entries/7</id><title>seven</title></entry>
+<entry xml:base="https://other.example/"><id>/entries/8</id><title>eight</title></entry>
+<entry><id>entry-9</id><title>nine</title></entry>
+<entry><id>tag:tide.example,2026:10</id><title>ten</title></entry>
+</feed>)";
+    const auto feed = parse_ok(document);
+    EXPECT_EQ(feed.feed.id, "https://tide.example/feeds/tide");
+    ASSERT_EQ(feed.items.size(), 4u);
+    EXPECT_EQ(feed.items[0].id, "https://tide.example/entries/7");
+    EXPECT_EQ(feed.items[1].id, "https://other.example/entries/8");
+    EXPECT_EQ(feed.items[2].id, "entry-9");  // opaque, not a path: left alone
+    EXPECT_EQ(feed.items[3].id, "tag:tide.example,2026:10");
+
+    // Without xml:base the document URL is the base; without either, the id stays.
+    ParseOptions options;
+    options.base_url = "https://tide.example/atom.xml";
+    const std::string bare = R"(<feed xmlns="http://www.w3.org/2005/Atom"><id>/feeds/tide</id></feed>)";
+    EXPECT_EQ(parse_ok(bare, options).feed.id, "https://tide.example/feeds/tide");
+    EXPECT_EQ(parse_ok(bare).feed.id, "/feeds/tide");
+}
+
+TEST(Atom, MediaDescriptionIsTheSummaryWhenThereIsNone)
+{
+    const std::string document = R"(<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+<entry><id>a</id><title>clip</title><media:group><media:title>clip</media:title>
+<media:description type="plain">Gulls over   the pier</media:description></media:group></entry>
+<entry><id>b</id><title>clip 2</title><media:description type="html">&lt;p&gt;Low &amp;amp; tide&lt;/p&gt;</media:description></entry>
+<entry><id>c</id><title>c</title><summary>own summary</summary><media:description>not this</media:description></entry>
+</feed>)";
+    const auto feed = parse_ok(document);
+    ASSERT_EQ(feed.items.size(), 3u);
+    EXPECT_EQ(feed.items[0].summary, "Gulls over   the pier");
+    EXPECT_EQ(feed.items[0].text, "Gulls over the pier");
+    EXPECT_EQ(feed.items[1].summary, "<p>Low &amp; tide</p>");
+    EXPECT_EQ(feed.items[1].text, "Low & tide");
+    EXPECT_EQ(feed.items[2].summary, "own summary");
+}
+
+TEST(Atom, Draft03XmlModeKeepsItsDivAndAtom10DropsTheWrapper)
+{
+    const auto draft = parse_ok(R"(<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry><id>x</id>
+<content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><b>Ebb</b></div></content>
+</entry></feed>)");
+    EXPECT_EQ(draft.items.at(0).content, "<div><b>Ebb</b></div>");
+    const auto atom = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>x</id>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><b>Ebb</b></div></content></entry></feed>)");
+    EXPECT_EQ(atom.items.at(0).content, "<b>Ebb</b>");
+}
+
+TEST(Atom, InlineSvgAndMathmlKeepTheirNamespacesForHtml)
+{
+    // Prefixed SVG with an XLink attribute declared on the entry, and MathML by default
+    // namespace: HTML needs xmlns on the foreign root and xmlns:xlink where it is used.
+    const auto feed = parse_ok(R"(<feed xmlns="http://www.w3.org/2005/Atom">
+<entry xmlns:xl="http://www.w3.org/1999/xlink" xmlns:s="http://www.w3.org/2000/svg"><id>a</id>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Buoy <br/><span/></p><s:svg width="9" height="4"><s:a xl:href="https://buoy.example/"><s:rect y="1" x="2"/></s:a></s:svg></div></content></entry>
+<entry><id>b</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><math xmlns="http://www.w3.org/1998/Math/MathML"><mi>k</mi></math></div></content></entry>
+</feed>)");
+    ASSERT_EQ(feed.items.size(), 2u);
+    EXPECT_EQ(feed.items[0].content,
+              "<p>Buoy <br /><span></span></p>"
+              "<svg height=\"4\" width=\"9\" xmlns=\"http://www.w3.org/2000/svg\">"
+              "<a xlink:href=\"https://buoy.example/\" xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
+              "<rect x=\"2\" y=\"1\"></rect></a></svg>");
+    EXPECT_EQ(feed.items[1].content, "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>k</mi></math>");
+}
+
 }  // namespace
 }  // namespace feedwatch::parse

@@ -139,7 +139,7 @@ TEST(Rss, StripsHtmlFromTitleAndDecodesEntities)
         "<item><title>&lt;b&gt;Storm&lt;/b&gt; warning &amp;amp; closures&nbsp;&hellip;</title></item>"
         "<item><title><![CDATA[Quay <em>reopens</em> &eacute;t&eacute;]]></title></item>"));
     ASSERT_EQ(feed.items.size(), 2u);
-    EXPECT_EQ(feed.items[0].title, "Storm warning & closures \u2026");
+    EXPECT_EQ(feed.items[0].title, "Storm warning & closures\u00a0\u2026");
     EXPECT_EQ(feed.items[1].title, "Quay reopens \u00e9t\u00e9");
 }
 
@@ -148,8 +148,19 @@ TEST(Rss, HtmlEntitiesInXmlAreDecoded)
     const auto feed = parse_ok(rss("<item><title>Caf&eacute;&nbsp;news&hellip; &copy;&mdash;ok</title>"
                                    "<description>a&#0;b &#xD800;c &#x110000;d</description></item>"));
     ASSERT_EQ(feed.items.size(), 1u);
-    EXPECT_EQ(feed.items[0].title, "Caf\u00e9 news\u2026 \u00a9\u2014ok");
+    EXPECT_EQ(feed.items[0].title, "Caf\u00e9\u00a0news\u2026 \u00a9\u2014ok");
     EXPECT_EQ(feed.items[0].summary, "a\uFFFDb \uFFFDc \uFFFDd");
+}
+
+TEST(Rss, TitleKeepsNoBreakSpaceBetweenCollapsedSpaces)
+{
+    // A publisher's &nbsp; is part of the title; only ASCII whitespace runs collapse.
+    // The matching text still treats it as a space.
+    const auto feed = parse_ok(rss("<item><title>tide  \n &nbsp; tables</title>"
+                                   "<description>tide&nbsp;&nbsp;tables</description></item>"));
+    ASSERT_EQ(feed.items.size(), 1u);
+    EXPECT_EQ(feed.items[0].title, "tide \u00a0 tables");
+    EXPECT_EQ(feed.items[0].text, "tide tables");
 }
 
 TEST(Rss, ScriptAndStyleAreDroppedFromText)
