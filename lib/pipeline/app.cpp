@@ -1,6 +1,7 @@
 #include "pipeline/app.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <unordered_map>
 #include <utility>
@@ -131,7 +132,7 @@ struct App::Impl {
     std::unordered_map<std::string, FeedHealth> health;
     double health_counts[3] = {0, 0, 0};  // by FeedHealth
     std::minstd_rand random{std::random_device{}()};
-    bool stopped = false;
+    std::atomic<bool> stopped{false};  // read by the workers too
     // Ingest workers (pipeline/ingest.hpp). Two: parses of large feeds overlap without
     // taking both cores from the loop; also the bound on concurrent DOMs in memory.
     // Declared last: destroyed (joined) first, while everything a job touches still exists.
@@ -348,7 +349,12 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     job.stories = stories;
     // Parsing, dedupe lookups, matching and the write run on a worker: the loop thread only
     // moves bytes, so one large feed or a slow disk never delays another feed's alert.
-    auto work = [&store = store, job = std::move(job)]() mutable -> asio::awaitable<IngestResult> {
+    // A job still queued at shutdown is dropped unread: nothing of it is stored, so the next
+    // start fetches the feed again, and SIGTERM does not wait for a backlog of parses.
+    auto work = [&store = store, &stopped = stopped, job = std::move(job)]() mutable -> asio::awaitable<IngestResult> {
+        if (stopped) {
+            co_return IngestResult{};
+        }
         co_return ingest(store, std::move(job));
     };
     const IngestResult result = co_await asio::co_spawn(workers.get_executor(), std::move(work), asio::use_awaitable);

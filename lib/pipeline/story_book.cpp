@@ -1,5 +1,6 @@
 #include "pipeline/story_book.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -31,10 +32,25 @@ std::string story_source(const model::Article& article)
 
 namespace {
 
+// The time the grouper's window runs on for this article: when it was first seen, except for
+// backlog (published more than a window before that, as most items on a feed's first poll):
+// no report of an event still developing, it enters at its publication time, so the story
+// it starts closes with the next article instead of holding memory for a whole window. A
+// first poll of 100,000 feeds would otherwise open a story per archived item.
+core::Instant arrival_of(const model::Article& article, std::chrono::seconds window)
+{
+    const auto& published = article.item.published;
+    if (published && *published + window < article.first_seen) {
+        return *published;
+    }
+    return article.first_seen;
+}
+
 story::Assignment assign_to(story::Grouper& grouper, const model::Article& article)
 {
     const std::string source = story_source(article);
-    const story::ArticleInput input{article.id, article.item.title, article.item.text, source, article.first_seen};
+    const story::ArticleInput input{article.id, article.item.title, article.item.text, source,
+                                    arrival_of(article, grouper.options().window)};
     return grouper.assign(input);
 }
 
@@ -133,11 +149,21 @@ std::size_t StoryBook::Session::open_stories() const
 
 std::optional<std::string> StoryBook::Session::snapshot_if_due(core::Instant now)
 {
-    if (now - m_book.m_last_snapshot < m_book.m_snapshot_every) {
+    if (now < m_book.m_next_snapshot) {
         return std::nullopt;
     }
-    m_book.m_last_snapshot = now;
-    return m_book.m_grouper.snapshot();
+    const auto started = std::chrono::steady_clock::now();
+    std::string snapshot = m_book.m_grouper.snapshot();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto gap = std::max(m_book.m_snapshot_every,
+                              std::chrono::ceil<std::chrono::seconds>(took * k_snapshot_cost_factor));
+    m_book.m_next_snapshot = now + gap;
+    if (took >= std::chrono::seconds{1}) {
+        spdlog::info("story snapshot is large; taken less often open={} bytes={} took_ms={} next_in_s={}",
+                     m_book.m_grouper.open_stories(), snapshot.size(), took.count(),
+                     gap.count());
+    }
+    return snapshot;
 }
 
 core::Result<void> StoryBook::save()
@@ -146,7 +172,7 @@ core::Result<void> StoryBook::save()
     if (auto saved = m_store.save_story_snapshot(m_grouper.snapshot()); !saved) {
         return saved;
     }
-    m_last_snapshot = core::now();
+    m_next_snapshot = core::now() + m_snapshot_every;
     return {};
 }
 

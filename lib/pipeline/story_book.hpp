@@ -28,6 +28,8 @@ public:
     // Rare enough that a large state is not rewritten on every poll, often enough that a
     // restart after a kill replays half a minute of articles.
     static constexpr std::chrono::seconds k_snapshot_every{30};
+    // Snapshots take at most about 1/k_snapshot_cost_factor of the grouper's time.
+    static constexpr int k_snapshot_cost_factor = 50;
 
     // Restores the grouper from the store's snapshot and assigns again, in commit order, the
     // articles committed after it (first seen within the window): after a kill, nothing
@@ -46,9 +48,12 @@ public:
         // The open story with that id.
         std::optional<story::StorySummary> story(std::string_view id) const;
         std::size_t open_stories() const;
-        // The grouper state to write with this session's commit, when k_snapshot_every has
-        // passed since the last one (snapshot_every of open) (counted as written even if the commit fails: the next
-        // restart then replays a little more).
+        // The grouper state to write with this session's commit, when it is due: snapshot_every
+        // (of open) after the last one, or k_snapshot_cost_factor times as long as the last one
+        // took to serialise, whichever is later. Serialising holds the lock and grows with the
+        // open stories, so with very many of them snapshots get rarer instead of taking over
+        // the workers; a restart then replays more articles. Counted as written even if the
+        // commit fails: the next restart then replays a little more.
         std::optional<std::string> snapshot_if_due(core::Instant now);
         // Forgets every assignment that is not in the store (a commit that failed): rebuilds
         // the grouper from the saved snapshot and the articles committed after it, as open()
@@ -74,7 +79,7 @@ private:
     std::mutex m_mutex;
     story::Grouper m_grouper;
     std::chrono::seconds m_snapshot_every;
-    core::Instant m_last_snapshot = core::now();
+    core::Instant m_next_snapshot = core::now() + m_snapshot_every;
     std::size_t m_replayed = 0;
 };
 

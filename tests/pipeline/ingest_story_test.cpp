@@ -23,6 +23,7 @@ struct Report {
     std::string guid;
     std::string title;
     std::string text;
+    std::string pub_date = {};  // RFC 822; none when empty
 };
 
 const Report k_wire{
@@ -70,7 +71,8 @@ std::string rss(const Outlet& outlet, const std::vector<Report>& reports)
                        "</title><link>" + outlet.url + "</link>";
     for (const Report& report : reports) {
         body += "<item><guid>" + report.guid + "</guid><title>" + report.title + "</title><description>" + report.text +
-                "</description></item>";
+                "</description>" + (report.pub_date.empty() ? "" : "<pubDate>" + report.pub_date + "</pubDate>") +
+                "</item>";
     }
     return body + "</channel></rss>";
 }
@@ -184,6 +186,22 @@ TEST_F(IngestStoryTest, EveryNewArticleIsStoredWithTheStoryItStartedOrJoined)
     EXPECT_EQ(story_of(k_northwire, k_wire), wire_story);
     EXPECT_EQ(story_of(k_northwire, k_other_indictment), article_id(k_northwire, k_other_indictment));
     EXPECT_EQ(story_of(k_portweekly, k_trade), wire_story);
+}
+
+TEST_F(IngestStoryTest, BacklogPublishedLongBeforeItArrivesGetsStoriesThatCloseAtOnce)
+{
+    // A feed's first poll lists its archive: a story per archived item must not stay open
+    // for a whole window (100,000 feeds would hold millions of them).
+    Report old_wire = k_wire;
+    old_wire.pub_date = "Tue, 20 May 2014 04:05:00 GMT";
+    Report old_other = k_other_indictment;
+    old_other.pub_date = "Thu, 22 May 2014 09:00:00 GMT";
+    const IngestResult first = poll(k_northwire, {old_wire, old_other, k_trade});
+    EXPECT_EQ(first.stories_started, 3u);
+    EXPECT_EQ(first.open_stories, 1u);  // the current report only
+    EXPECT_EQ(story_of(k_northwire, old_wire), article_id(k_northwire, old_wire));
+    EXPECT_EQ(story_of(k_northwire, old_other), article_id(k_northwire, old_other));
+    EXPECT_EQ(story_of(k_northwire, k_trade), article_id(k_northwire, k_trade));
 }
 
 TEST_F(IngestStoryTest, AKillAndRestartKeepsAssignmentsByReplayingTheArticlesCommittedAfterTheSnapshot)
