@@ -4,6 +4,8 @@
 #include "deliver/story_digest.hpp"
 
 #include <deque>
+#include <map>
+#include <optional>
 #include <set>
 
 #include <gtest/gtest.h>
