@@ -302,6 +302,13 @@ std::string render_story_digest(Format format, const std::vector<DigestItem>& it
         headline += " (" + std::to_string(story["articles"].get<std::size_t>()) + " reports from " +
                     std::to_string(outlets) + (outlets == 1 ? " outlet)" : " outlets)");
     }
+    if (format != Format::json && items.size() > k_max_digest_alerts) {
+        // Chat services cap a message (Slack: 50 blocks): the headline counts them all, the
+        // list shows the latest.
+        const std::vector<DigestItem> latest(items.end() - k_max_digest_alerts, items.end());
+        return render_list(format, latest, timestamp, headline + ", the latest " + std::to_string(latest.size()) + ":",
+                           "watchlist.story_digest", json::object());
+    }
     return render_list(format, items, timestamp, headline, "watchlist.story_digest", json{{"story", std::move(story)}});
 }
 

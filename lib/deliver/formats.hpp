@@ -45,7 +45,7 @@ std::string render_digest(Format format, const std::vector<DigestItem>& items, c
 //   json: {"type":"watchlist.story_digest","timestamp":…,"data":{"story":{…as of the last
 //          report},"count":N,"alerts":[{"id":<webhook-id>,"watchlist":…,"article":{…},…}]}}
 //   slack/discord/teams: "+N reports on a story (X reports from M outlets)" and the list of
-//          titles with links and watchlists.
+//          titles with links and watchlists (the latest k_max_digest_alerts when more).
 std::string render_story_digest(Format format, const std::vector<DigestItem>& items, core::Instant timestamp);
 
 }  // namespace feedwatch::deliver
