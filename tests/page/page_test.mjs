@@ -158,7 +158,7 @@ secret_file = "demo.secret"
     console.log(`story row: ${await storyRow.locator("a.title").textContent()} · ${moreText} (${storyRows} stories held)`);
     if (!moreText.includes("+2 reports from 2 outlets")) fail("story row says " + JSON.stringify(moreText));
     if ((await storyRow.locator("a.title").textContent()) !== "Harborview port report 1") fail("story row does not show its first report");
-    if ((await storyRow.locator(".wl").count()) !== 2) fail("story row does not list both watchlists");
+    if ((await storyRow.locator(".wl, .wl-other").count()) !== 2) fail("story row does not list both watchlists");
     await more.click();
     await until("the story's reports expanded", async () => (await page.locator(".row.report").count()) === 2, 5000);
     const reports = await page.locator(".row.report a.title").allTextContents();
