@@ -41,6 +41,7 @@ RenderedAlert render_alert(const store::AlertRecord& record)
     alert.head = "{\"article\":" + dump(article) + ",\"created\":" + dump(json(core::format_rfc3339(record.created))) +
                  ",\"deliveries\":";
     alert.tail = ",\"id\":" + dump(json(std::to_string(record.sequence))) + ",\"matches\":" + dump(matches) +
+                 ",\"story\":" + (record.story.empty() ? std::string("null") : dump(json(record.story))) +
                  ",\"watchlist\":" + dump(json(record.watchlist)) + "}";
     for (const auto& [webhook, webhook_id] : record.webhooks) {
         alert.delivery_tails.push_back(delivery_tail(webhook, webhook_id));

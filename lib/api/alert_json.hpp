@@ -17,8 +17,8 @@ struct RenderedAlert {
     std::string watchlist;
     core::Instant created;
     std::vector<std::pair<std::string, std::string>> webhooks;  // (name, webhook-id), in row order
-    // The object is {"article","created","deliveries","id","matches","watchlist"} (keys in the
-    // sorted order nlohmann::json writes them): head runs up to the deliveries' value, tail
+    // The object is {"article","created","deliveries","id","matches","story","watchlist"} (keys in the
+    // sorted order nlohmann::json writes them; "story" is the story id or null): head runs up to the deliveries' value, tail
     // from the comma after it; each delivery ends with its webhook's delivery_tails entry.
     std::string head;
     std::string tail;

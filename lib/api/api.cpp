@@ -11,9 +11,11 @@
 
 #include "api/alert_cache.hpp"
 #include "api/alert_json.hpp"
+#include "api/story_json.hpp"
 #include "match/matcher.hpp"
 #include "match/query.hpp"
 #include "store/queries.hpp"
+#include "store/stories.hpp"
 
 namespace feedwatch::api {
 namespace {
@@ -25,6 +27,9 @@ constexpr std::size_t k_alert_limit_max = 500;
 constexpr std::size_t k_alert_limit_default = 100;
 constexpr std::size_t k_article_limit_max = 200;
 constexpr std::size_t k_article_limit_default = 50;
+constexpr std::size_t k_story_limit_max = 200;
+constexpr std::size_t k_story_limit_default = 50;
+constexpr std::size_t k_story_reports_max = 1000;  // reports listed by /api/v1/stories/{id}
 constexpr std::size_t k_replay_max = 1000;  // events replayed to a stream that resumes
 // Rendered alerts kept (api/alert_cache.hpp): the first pages of the listing and of each
 // watchlist, and the live page's first load; about 1 KB each.
@@ -239,6 +244,8 @@ struct Api::Impl {
     serve::Response stream(const serve::Request& request, const Parameters& parameters);
     serve::Response articles(const Parameters& parameters);
     serve::Response feed_list();
+    serve::Response stories(const Parameters& parameters);
+    serve::Response story(const std::string& id, const Parameters& parameters);
     serve::Response watchlist_list() const;
 
     // The rendered alert of a history row: kept, or decoded and rendered now and kept. Valid
@@ -407,6 +414,69 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
     body += count == filter.limit && count > 0 ? "\"" + std::to_string(last) + "\"" : std::string("null");
     body += "}\n";
     return serve::Response{200, "application/json", {Header{"cache-control", "no-store"}}, std::move(body)};
+}
+
+serve::Response Api::Impl::stories(const Parameters& parameters)
+{
+    if (auto unknown = unknown_parameter(parameters, {"watchlist", "since", "before", "limit"})) {
+        return bad_parameter(*unknown, "unknown parameter '" + *unknown + "' (use watchlist, since, before, limit)");
+    }
+    store::StoryFilter filter;
+    bool bad = false;
+    const auto limit = read_limit(parameters, k_story_limit_default, k_story_limit_max, bad);
+    if (bad) {
+        return bad_parameter("limit", "limit must be an integer from 1 to " + std::to_string(k_story_limit_max));
+    }
+    filter.limit = *limit;
+    if (auto found = parameters.values.find("watchlist"); found != parameters.values.end()) {
+        if (found->second.empty()) {
+            return bad_parameter("watchlist", "watchlist must be a watchlist name (leave it out for every story)");
+        }
+        filter.watchlist = found->second;
+    }
+    if (auto found = parameters.values.find("since"); found != parameters.values.end()) {
+        filter.since = parse_since(found->second);
+        if (!filter.since) {
+            return bad_parameter("since", "since must be an RFC 3339 time (2026-11-24T10:00:00Z) or a duration (15m)");
+        }
+    }
+    if (auto found = parameters.values.find("before"); found != parameters.values.end()) {
+        const auto before = parse_unsigned(found->second);
+        if (!before || *before == 0) {
+            return bad_parameter("before", "before must be a story cursor (the next value of a previous page)");
+        }
+        filter.before_sequence = *before;
+    }
+    auto found = store::stories_newest(store, filter);
+    if (!found) {
+        return store_error(found.error());
+    }
+    json list = json::array();
+    for (const store::StoryRecord& story : *found) {
+        list.push_back(story_json(story));
+    }
+    const bool full = !found->empty() && found->size() == filter.limit;
+    return json_response(200, json{{"stories", std::move(list)},
+                                   {"next", full ? json(std::to_string(found->back().sequence)) : json(nullptr)}});
+}
+
+serve::Response Api::Impl::story(const std::string& id, const Parameters& parameters)
+{
+    if (auto unknown = unknown_parameter(parameters, {})) {
+        return bad_parameter(*unknown, "unknown parameter '" + *unknown + "' (this endpoint takes none)");
+    }
+    auto found = store::story(store, id);
+    if (!found) {
+        return store_error(found.error());
+    }
+    if (!*found) {
+        return json_response(404, json{{"error", "no such story: " + id}});
+    }
+    auto articles = store::story_articles(store, id, k_story_reports_max);
+    if (!articles) {
+        return store_error(articles.error());
+    }
+    return json_response(200, story_detail_json(**found, *articles));
 }
 
 serve::Response Api::Impl::stream(const serve::Request& request, const Parameters& parameters)
@@ -648,6 +718,16 @@ serve::Response Api::handle(const serve::Request& request)
     }
     if (path == "/api/v1/articles") {
         return m_impl->articles(parameters);
+    }
+    if (path == "/api/v1/stories") {
+        return m_impl->stories(parameters);
+    }
+    if (constexpr std::string_view k_story_path = "/api/v1/stories/"; path.starts_with(k_story_path)) {
+        const std::string id = path.substr(k_story_path.size());
+        if (id.empty() || id.find('/') != std::string::npos) {
+            return json_response(404, json{{"error", "no such story: " + id}});
+        }
+        return m_impl->story(id, parameters);
     }
     if (path == "/api/v1/feeds") {
         return m_impl->feed_list();

@@ -8,10 +8,16 @@
 //                                ?last_event_id= for the first connection); ?watchlist= filters
 //   GET /api/v1/articles         ?q=<watchlist query>&feed=&since=&before=&limit=
 //                                -> {"articles":[…],"scanned":N,"next":…}
+//   GET /api/v1/stories          ?watchlist=&since=&before=&limit=  stories newest first (by when
+//                                the store first saw them): id, first_seen, last_seen, title
+//                                (first article's), articles, outlets, watchlists that alerted
+//                                on it -> {"stories":[…],"next":"<before cursor>"|null}
+//   GET /api/v1/stories/{id}     one story with "reports": its articles in arrival order; 404
+//                                for an unknown id
 //   GET /api/v1/feeds            configured feeds with their stored state -> {"feeds":[…]}
 //   GET /api/v1/watchlists       -> {"watchlists":[…]}
 // since: RFC 3339 or a duration back from now ("15m"). limit: 1..500 (alerts), 1..200
-// (articles). An unknown or invalid parameter is a 400 {"error":"…","parameter":"…"}.
+// (articles, stories). An unknown or invalid parameter is a 400 {"error":"…","parameter":"…"}.
 // With a token configured, /api/ requires "Authorization: Bearer <token>" (or
 // ?access_token=, for EventSource which cannot set headers); the page itself holds no data
 // and is served without it.

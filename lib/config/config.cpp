@@ -431,7 +431,8 @@ private:
             webhook.where = reader.at(table);
             reader.reject_unknown_keys(table,
                                        {"name", "url", "secret_file", "previous_secret_file", "timeout", "format",
-                                        "max_per_minute", "concurrency", "give_up_after", "test_retry_scale"},
+                                        "max_per_minute", "concurrency", "give_up_after", "test_retry_scale", "story_updates",
+                                        "digest_interval"},
                                        " in [[webhook]]");
             if (const auto* value = reader.require(table, "name", "webhook")) {
                 if (auto name = reader.string(*value, "webhook: name")) {
@@ -493,6 +494,22 @@ private:
                                                             " is not one of json, slack, discord, teams");
                     }
                 }
+            }
+            // Machines get every report, typed; people get one message per story per interval.
+            webhook.story_updates = webhook.format == "json" ? "each" : "digest";
+            if (const auto* value = table.get("story_updates")) {
+                if (auto mode = reader.string(*value, what + ": story_updates")) {
+                    if (*mode == "each" || *mode == "digest" || *mode == "none") {
+                        webhook.story_updates = *mode;
+                    } else {
+                        reader.error(reader.at(*value), what + ": story_updates: " + in_quotes(*mode) +
+                                                            " is not one of each, digest, none");
+                    }
+                }
+            }
+            if (const auto* value = table.get("digest_interval")) {
+                webhook.digest_interval =
+                    reader.duration(*value, what + ": digest_interval").value_or(webhook.digest_interval);
             }
             struct IntegerKey {
                 const char* key;

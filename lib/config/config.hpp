@@ -73,6 +73,11 @@ struct WebhookConfig {
     int concurrency = 4;                    // requests in flight to this webhook
     Seconds give_up_after{72 * 3600};       // then an alert moves to the dead letters
     double test_retry_scale = 1.0;          // test only: multiplies the retry schedule
+    // watchlist.update alerts (later reports of a story already alerted): "each" sends every
+    // one, "digest" one message per story per digest_interval listing the new reports, "none"
+    // none (matches are always sent). Default "each" for format json, "digest" for chat formats.
+    std::string story_updates = "each";
+    Seconds digest_interval{5 * 60};
     Location where;
 };
 

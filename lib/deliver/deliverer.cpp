@@ -14,6 +14,7 @@
 #include "core/digest.hpp"
 #include "core/log_field.hpp"
 #include "deliver/signature.hpp"
+#include "deliver/story_digest.hpp"
 
 #ifndef FEEDWATCH_VERSION
 #define FEEDWATCH_VERSION "0"
@@ -307,6 +308,7 @@ struct Deliverer::Impl {
         bool digest = false;       // rate-limited: the last request carries the rest as a digest
         std::vector<store::QueuedAlert> rows;
         std::size_t taken = 0;
+        std::set<std::string> story_digests;  // digest keys taken: one request each, all their rows
     };
 
     // Starts deliveries for due rows; returns how long to sleep before looking again.
@@ -353,7 +355,21 @@ struct Deliverer::Impl {
             if (plan.target == nullptr || plan.requests == 0) {
                 return store::Store::Pick::skip;
             }
-            const std::size_t capacity = plan.digest ? plan.requests - 1 + k_max_digest_alerts : plan.requests;
+            if (!meta.digest.empty()) {
+                // A story digest's rows are due together (same slot, rescheduled together):
+                // all of them go in its one request.
+                if (plan.story_digests.contains(meta.digest)) {
+                    return store::Store::Pick::take;
+                }
+                if (plan.story_digests.size() + plan.taken >= plan.requests) {
+                    return store::Store::Pick::skip;
+                }
+                plan.story_digests.insert(meta.digest);
+                return store::Store::Pick::take;
+            }
+            const std::size_t requests = plan.requests - std::min(plan.requests, plan.story_digests.size());
+            const std::size_t capacity =
+                requests == 0 ? 0 : plan.digest ? requests - 1 + k_max_digest_alerts : requests;
             if (plan.taken >= capacity) {
                 return store::Store::Pick::skip;
             }
@@ -376,9 +392,21 @@ struct Deliverer::Impl {
             if (plan.rows.empty()) {
                 continue;
             }
+            std::map<std::string, std::vector<store::QueuedAlert>> story_digests;
+            std::erase_if(plan.rows, [&](store::QueuedAlert& row) {
+                if (row.entry.digest.empty()) {
+                    return false;
+                }
+                story_digests[row.entry.digest].push_back(std::move(row));
+                return true;
+            });
+            for (auto& [key, rows] : story_digests) {
+                launch(self, *plan.target, std::move(rows));
+            }
+            const std::size_t requests = plan.requests - std::min(plan.requests, story_digests.size());
             std::size_t singles = plan.rows.size();
-            if (plan.digest && plan.rows.size() > plan.requests) {
-                singles = plan.requests - 1;
+            if (plan.digest && plan.rows.size() > requests) {
+                singles = requests == 0 ? 0 : requests - 1;
             }
             std::vector<store::QueuedAlert> digest_rows;
             for (std::size_t i = 0; i < plan.rows.size(); ++i) {
@@ -471,10 +499,18 @@ struct Deliverer::Impl {
 
     asio::awaitable<void> attempt(std::vector<store::QueuedAlert>& rows, const WebhookTarget& target)
     {
+        const bool story_digest = !rows.front().entry.digest.empty();
         const bool digest = rows.size() > 1;
         std::string message_id;
         std::string body;
-        if (digest) {
+        if (story_digest) {
+            std::vector<DigestItem> items;
+            for (const store::QueuedAlert& row : rows) {
+                items.push_back(DigestItem{row.entry.webhook_id, row.entry.body});
+            }
+            message_id = story_digest_id(target.name, rows.front().entry.digest);
+            body = render_story_digest(target.format, items, core::now());
+        } else if (digest) {
             std::vector<DigestItem> items;
             std::string ids;
             for (const store::QueuedAlert& row : rows) {
@@ -574,7 +610,8 @@ struct Deliverer::Impl {
                          rows.front().entry.attempts + 1, log_value(without_urls(result.error().detail)));
         }
         const core::Instant now = core::now();
-        std::uniform_real_distribution<double> jitter(-0.1, 0.1);
+        // One draw for the whole request: rows sent together (a story digest) stay due together.
+        const double jitter = std::uniform_real_distribution<double>(-0.1, 0.1)(random);
         for (store::QueuedAlert& row : rows) {
             model::OutboxEntry& entry = row.entry;
             entry.attempts += 1;
@@ -593,7 +630,7 @@ struct Deliverer::Impl {
                 }
                 continue;
             }
-            entry.next_attempt = now + retry_delay(entry.attempts, jitter(random), retry_after, target.retry_scale);
+            entry.next_attempt = now + retry_delay(entry.attempts, jitter, retry_after, target.retry_scale);
             if (auto saved = store.outbox_reschedule(row.key, entry); !saved) {
                 spdlog::error("store write failed; the alert is retried early webhook={} webhook_id={} detail={}",
                               log_value(target.name), log_value(entry.webhook_id), log_value(saved.error().detail));

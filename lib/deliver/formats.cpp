@@ -221,9 +221,12 @@ std::string render_for(Format format, std::string_view json_payload)
     return std::string(json_payload);
 }
 
-std::string render_digest(Format format, const std::vector<DigestItem>& items, core::Instant timestamp)
+namespace {
+
+// A digest message: headline for people, type and extra data members for machines.
+std::string render_list(Format format, const std::vector<DigestItem>& items, core::Instant timestamp,
+                        const std::string& headline, const char* type, json extra)
 {
-    const std::string headline = std::to_string(items.size()) + " alerts (digest: this webhook's max_per_minute was reached)";
     if (format == Format::json) {
         json alerts = json::array();
         for (const DigestItem& item : items) {
@@ -236,9 +239,10 @@ std::string render_digest(Format format, const std::vector<DigestItem>& items, c
             data["id"] = item.webhook_id;
             alerts.push_back(std::move(data));
         }
-        const json body = {{"type", "watchlist.digest"},
-                           {"timestamp", core::format_rfc3339(timestamp)},
-                           {"data", {{"count", items.size()}, {"alerts", std::move(alerts)}}}};
+        json data = std::move(extra);
+        data["count"] = items.size();
+        data["alerts"] = std::move(alerts);
+        const json body = {{"type", type}, {"timestamp", core::format_rfc3339(timestamp)}, {"data", std::move(data)}};
         return dump(body);
     }
     std::vector<Alert> alerts;
@@ -270,6 +274,42 @@ std::string render_digest(Format format, const std::vector<DigestItem>& items, c
         blocks.push_back({{"type", "TextBlock"}, {"text", text}, {"wrap", true}, {"spacing", "Small"}});
     }
     return dump(teams_card(std::move(blocks), ""));
+}
+
+}  // namespace
+
+std::string render_digest(Format format, const std::vector<DigestItem>& items, core::Instant timestamp)
+{
+    const std::string headline = std::to_string(items.size()) + " alerts (digest: this webhook's max_per_minute was reached)";
+    return render_list(format, items, timestamp, headline, "watchlist.digest", json::object());
+}
+
+std::string render_story_digest(Format format, const std::vector<DigestItem>& items, core::Instant timestamp)
+{
+    // The story as it stands with the last report in: its payload was rendered last.
+    json story = json::object();
+    for (const DigestItem& item : items) {
+        const json parsed = json::parse(item.json_payload, nullptr, false);
+        if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("data") && parsed["data"].is_object() &&
+            parsed["data"].contains("story") && parsed["data"]["story"].is_object()) {
+            story = parsed["data"]["story"];
+        }
+    }
+    const std::size_t outlets = story.contains("outlets") && story["outlets"].is_array() ? story["outlets"].size() : 0;
+    std::string headline = "+" + std::to_string(items.size()) + (items.size() == 1 ? " report" : " reports") +
+                           " on a story";
+    if (story.contains("articles") && story["articles"].is_number_unsigned()) {
+        headline += " (" + std::to_string(story["articles"].get<std::size_t>()) + " reports from " +
+                    std::to_string(outlets) + (outlets == 1 ? " outlet)" : " outlets)");
+    }
+    if (format != Format::json && items.size() > k_max_digest_alerts) {
+        // Chat services cap a message (Slack: 50 blocks): the headline counts them all, the
+        // list shows the latest.
+        const std::vector<DigestItem> latest(items.end() - k_max_digest_alerts, items.end());
+        return render_list(format, latest, timestamp, headline + ", the latest " + std::to_string(latest.size()) + ":",
+                           "watchlist.story_digest", json::object());
+    }
+    return render_list(format, items, timestamp, headline, "watchlist.story_digest", json{{"story", std::move(story)}});
 }
 
 }  // namespace feedwatch::deliver

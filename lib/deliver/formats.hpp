@@ -40,4 +40,12 @@ struct DigestItem {
 };
 std::string render_digest(Format format, const std::vector<DigestItem>& items, core::Instant timestamp);
 
+// One message for the watchlist.update alerts of one story that a webhook with
+// story_updates = "digest" collected over its digest interval, in creation order:
+//   json: {"type":"watchlist.story_digest","timestamp":…,"data":{"story":{…as of the last
+//          report},"count":N,"alerts":[{"id":<webhook-id>,"watchlist":…,"article":{…},…}]}}
+//   slack/discord/teams: "+N reports on a story (X reports from M outlets)" and the list of
+//          titles with links and watchlists (the latest k_max_digest_alerts when more).
+std::string render_story_digest(Format format, const std::vector<DigestItem>& items, core::Instant timestamp);
+
 }  // namespace feedwatch::deliver

@@ -40,6 +40,9 @@ struct OutboxEntry {
     core::Instant created;
     core::Instant next_attempt;
     int attempts = 0;
+    // Non-empty: the row waits for a story digest (deliver/story_digest.hpp); the pending rows of
+    // one webhook with the same digest key go out together as one message.
+    std::string digest = {};
 };
 
 }  // namespace feedwatch::model

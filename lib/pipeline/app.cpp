@@ -106,6 +106,7 @@ struct App::Impl {
           metrics(metrics_ref),
           client(io, client_options_of(config.fetch)),
           matcher(matcher_of(config)),
+          story_updates(story_update_policies(config)),
           deliverer(io, store, client, targets_of(config), delivery_events(metrics)),
           scheduler(io, limits_of(config.fetch),
                     [this](std::string url) { return poll(std::move(url)); },
@@ -123,6 +124,7 @@ struct App::Impl {
     metrics::Metrics& metrics;
     http::Client client;
     std::shared_ptr<const match::Matcher> matcher;
+    std::shared_ptr<const StoryUpdatePolicies> story_updates;  // per webhook, replaced on reload
     std::shared_ptr<StoryBook> stories;  // null when [story] enabled is false; opened by start()
     deliver::Deliverer deliverer;
     api::Api api{store, config};  // /, /api/v1/: page, listings, alert stream
@@ -347,6 +349,7 @@ asio::awaitable<std::optional<Seconds>> App::Impl::poll_feed(const config::FeedC
     job.response = std::move(response);
     job.matcher = matcher;
     job.stories = stories;
+    job.story_updates = story_updates;
     // Parsing, dedupe lookups, matching and the write run on a worker: the loop thread only
     // moves bytes, so one large feed or a slow disk never delays another feed's alert.
     // A job still queued at shutdown is dropped unread: nothing of it is stored, so the next
@@ -495,6 +498,7 @@ void App::reload(config::Config config)
     m_impl->scheduler.set_limits(limits_of(m_impl->config.fetch));
     m_impl->schedule_feeds();
     m_impl->matcher = matcher_of(m_impl->config);
+    m_impl->story_updates = story_update_policies(m_impl->config);
     m_impl->deliverer.set_targets(targets_of(m_impl->config));
     m_impl->api.set_config(m_impl->config);
     spdlog::info("configuration reloaded feeds={} watchlists={} webhooks={}", m_impl->config.feeds.size(),

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "deliver/payload.hpp"
+#include "deliver/story_digest.hpp"
 #include "model/ids.hpp"
 #include "parse/parser.hpp"
 
@@ -45,6 +46,16 @@ void forget_assignments(StoryBook::Session& stories, std::string& detail)
     if (auto reloaded = stories.reload(); !reloaded) {
         detail += "; reloading story state: " + reloaded.error().detail;
     }
+}
+
+StoryUpdatePolicy policy_of(const IngestJob& job, const std::string& webhook)
+{
+    if (job.story_updates) {
+        if (const auto found = job.story_updates->find(webhook); found != job.story_updates->end()) {
+            return found->second;
+        }
+    }
+    return StoryUpdatePolicy{};
 }
 
 IngestResult parse_failed(store::Store& store, IngestJob& job, std::string detail)
@@ -125,6 +136,7 @@ IngestResult ingest(store::Store& store, IngestJob job)
         for (const auto& hit : hits[index]) {
             ++result.matches[hit.watchlist];
             std::string body;
+            bool update = false;
             if (story) {
                 auto type = story_alert_type(store, alerted, hit.watchlist, story->id);
                 if (!type) {
@@ -136,6 +148,7 @@ IngestResult ingest(store::Store& store, IngestJob job)
                     commit.story_alerts.push_back(store::StoryAlerted{hit.watchlist, story->id});
                 } else {
                     ++result.story_updates[hit.watchlist];
+                    update = true;
                 }
                 const deliver::StoryAlert story_alert{*type, story->id, story->first_seen, story->articles,
                                                       story->outlets};
@@ -144,9 +157,21 @@ IngestResult ingest(store::Store& store, IngestJob job)
                 body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
             }
             for (const auto& webhook : hit.notify) {
-                commit.outbox.push_back(model::OutboxEntry{webhook,
-                                                           model::webhook_id(hit.watchlist, webhook, article.id),
-                                                           hit.watchlist, article.id, body, now, now, 0});
+                model::OutboxEntry entry{webhook, model::webhook_id(hit.watchlist, webhook, article.id),
+                                         hit.watchlist, article.id, body, now, now, 0};
+                if (update) {
+                    const StoryUpdatePolicy policy = policy_of(job, webhook);
+                    if (policy.mode == StoryUpdates::none) {
+                        continue;  // this webhook wants the match of a story only
+                    }
+                    if (policy.mode == StoryUpdates::digest) {
+                        // Held in the outbox (durable with this commit) until the slot ends.
+                        deliver::DigestSlot slot = deliver::story_digest_slot(story->id, now, policy.digest_interval);
+                        entry.next_attempt = slot.due;
+                        entry.digest = std::move(slot.key);
+                    }
+                }
+                commit.outbox.push_back(std::move(entry));
             }
         }
     }

@@ -14,6 +14,7 @@
 #include "match/matcher.hpp"
 #include "pipeline/poll_policy.hpp"
 #include "pipeline/story_book.hpp"
+#include "pipeline/story_updates.hpp"
 #include "store/store.hpp"
 
 namespace feedwatch::pipeline {
@@ -29,6 +30,8 @@ struct IngestJob {
     // Story grouping; null when [story] enabled is false (alerts are then all
     // watchlist.match, without a story).
     std::shared_ptr<StoryBook> stories;
+    // How each webhook takes watchlist.update alerts; null: every webhook gets each one.
+    std::shared_ptr<const StoryUpdatePolicies> story_updates;
 };
 
 enum class IngestOutcome {

@@ -6,28 +6,14 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_field.hpp"
+#include "model/outlet.hpp"
 #include "store/queries.hpp"
 
 namespace feedwatch::pipeline {
-namespace {
-
-std::string_view host_of(std::string_view url)
-{
-    if (const auto scheme = url.find("://"); scheme != std::string_view::npos) {
-        url.remove_prefix(scheme + 3);
-    }
-    url = url.substr(0, url.find_first_of("/?#"));
-    if (const auto credentials = url.rfind('@'); credentials != std::string_view::npos) {
-        url.remove_prefix(credentials + 1);
-    }
-    return url;
-}
-
-}  // namespace
 
 std::string story_source(const model::Article& article)
 {
-    return article.feed.title.empty() ? std::string(host_of(article.feed.url)) : article.feed.title;
+    return model::outlet_of(article);
 }
 
 namespace {

@@ -122,7 +122,12 @@ std::string encode_outbox_entry(const model::OutboxEntry& entry)
         {"next_attempt", instant_to_json(entry.next_attempt)},
         {"attempts", entry.attempts},
     };
-    return dump(value);
+    if (entry.digest.empty()) {
+        return dump(value);  // the rows written before story digests, unchanged
+    }
+    json with_digest = value;
+    with_digest["digest"] = entry.digest;
+    return dump(with_digest);
 }
 
 core::Result<model::Article> decode_article(std::string_view text)
@@ -195,6 +200,7 @@ core::Result<model::OutboxEntry> decode_outbox_entry(std::string_view text)
         entry.created = instant_from_json(value.at("created"));
         entry.next_attempt = instant_from_json(value.at("next_attempt"));
         entry.attempts = value.value("attempts", 0);
+        entry.digest = string_of(value, "digest");
         return entry;
     });
 }

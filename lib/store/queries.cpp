@@ -91,6 +91,7 @@ core::Result<AlertRecord> decode_alert(std::uint64_t sequence, std::string_view 
     }
     record.feed_url = string_at(row, "feed_url");
     record.feed_title = string_at(row, "feed_title");
+    record.story = string_at(row, "story");
     for (const json& match : row.value("matches", json::array())) {
         record.matches.push_back(model::Match{string_at(match, "term"), string_at(match, "field"),
                                               string_at(match, "snippet")});
@@ -153,6 +154,10 @@ void add_alerts(rocksdb::WriteBatch& batch, const std::vector<const model::Outbo
             }
         }
         row["matches"] = std::move(matches);
+        const json story_object = data.is_object() ? data.value("story", json::object()) : json::object();
+        if (std::string story = string_at(story_object, "id"); !story.empty()) {
+            row["story"] = std::move(story);
+        }
         json webhooks = json::array();
         for (const model::OutboxEntry* entry : group) {
             webhooks.push_back({{"name", entry->webhook}, {"id", entry->webhook_id}});

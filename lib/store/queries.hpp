@@ -31,6 +31,7 @@ struct AlertRecord {
     std::string feed_title;
     std::vector<model::Match> matches;
     std::vector<std::pair<std::string, std::string>> webhooks;  // (webhook name, webhook-id)
+    std::string story;  // id of the article's story; empty when grouping was off
 };
 
 enum class DeliveryState { pending, delivered, dead };

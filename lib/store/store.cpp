@@ -22,6 +22,7 @@
 #include "core/digest.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
+#include "store/story_index.hpp"
 
 namespace feedwatch::store {
 namespace {
@@ -38,6 +39,8 @@ namespace {
 //   A/<sha256(watchlist)>/<story id>     empty: the watchlist alerted on the story (its
 //                                        next matches are updates)
 //   S/snapshot                           <article sequence:020> "\n" story grouper state
+//   y/, Y/, z/, Z/                       story rows and indexes for the stories API
+//                                        (store/story_index.hpp)
 constexpr std::string_view k_article_prefix = "a/";
 constexpr std::string_view k_seen_prefix = "s/";
 constexpr std::string_view k_feed_prefix = "f/";
@@ -210,10 +213,11 @@ struct Store::Impl {
     std::map<std::string, OutboxMeta> index;  // pending rows by outbox key (FIFO order)
     std::uint64_t next_alert_sequence = 1;    // alert history rows (store/history.hpp)
     std::uint64_t next_article_sequence = 1;  // article order rows
+    std::uint64_t next_story_sequence = 1;    // story order rows (store/story_index.hpp)
 
     static OutboxMeta meta_of(const model::OutboxEntry& entry)
     {
-        return OutboxMeta{entry.webhook, entry.created, entry.next_attempt, entry.attempts};
+        return OutboxMeta{entry.webhook, entry.created, entry.next_attempt, entry.attempts, entry.digest};
     }
 
     rocksdb::WriteOptions unsynced() const
@@ -336,6 +340,7 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
     }
     impl->next_alert_sequence = history::last_sequence(*impl->db, history::k_alert_prefix) + 1;
     impl->next_article_sequence = history::last_sequence(*impl->db, history::k_article_order_prefix) + 1;
+    impl->next_story_sequence = history::last_sequence(*impl->db, story_index::k_story_order_prefix) + 1;
     for (const QueuedAlert& row : *rows) {
         impl->next_sequence = std::max(impl->next_sequence, outbox_sequence(row.key) + 1);
         impl->index.emplace(row.key, Impl::meta_of(row.entry));
@@ -416,6 +421,12 @@ core::Result<void> Store::commit(const PollCommit& commit)
     std::uint64_t alert_sequence = m_impl->next_alert_sequence;
     std::uint64_t article_sequence = m_impl->next_article_sequence;
     history::add_alerts(batch, queued_entries, alert_sequence);
+    std::uint64_t story_sequence = m_impl->next_story_sequence;
+    if (auto stories = story_index::add_stories(*m_impl->db, batch, commit.articles, article_sequence,
+                                                commit.story_alerts, story_sequence);
+        !stories) {
+        return stories;
+    }
     history::add_articles(batch, commit.articles, article_sequence);
     for (const StoryAlerted& alerted : commit.story_alerts) {
         batch.Put(story_alerted_key(alerted.watchlist, alerted.story), rocksdb::Slice());
@@ -436,6 +447,7 @@ core::Result<void> Store::commit(const PollCommit& commit)
     m_impl->next_sequence = sequence;
     m_impl->next_alert_sequence = alert_sequence;
     m_impl->next_article_sequence = article_sequence;
+    m_impl->next_story_sequence = story_sequence;
     m_impl->pending += queued.size();
     m_impl->index.insert(added.begin(), added.end());
     if (!commit.outbox.empty()) {

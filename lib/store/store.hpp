@@ -79,6 +79,7 @@ struct OutboxMeta {
     core::Instant created;
     core::Instant next_attempt;
     int attempts = 0;
+    std::string digest;  // model::OutboxEntry::digest
 };
 
 // Pending rows of one webhook.

@@ -37,6 +37,7 @@ std::string tree_dump(const store::AlertRecord& record, const std::vector<store:
                          {"created", core::format_rfc3339(record.created)},
                          {"article", std::move(article)},
                          {"matches", std::move(matches)},
+                         {"story", record.story.empty() ? json(nullptr) : json(record.story)},
                          {"deliveries", std::move(list)}};
     return object.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -89,6 +90,18 @@ TEST(AlertJson, ADeliveryForAnotherWebhookThanTheRowsIsWrittenFromItsOwnNames)
     std::string out;
     append_alert_json(out, render_alert(alert), deliveries);
     EXPECT_EQ(out, tree_dump(alert, deliveries));
+}
+
+TEST(AlertJson, AnAlertOfAStoryCarriesItsStoryIdAndTheBytesStillMatch)
+{
+    store::AlertRecord alert = record();
+    alert.story = "story \"one\"";
+    const std::vector<store::AlertDelivery> deliveries{
+        {"ops", "msg_1", store::DeliveryState::delivered, 0, std::nullopt}};
+    std::string out;
+    append_alert_json(out, render_alert(alert), deliveries);
+    EXPECT_EQ(out, tree_dump(alert, deliveries));
+    EXPECT_EQ(json::parse(out)["story"], "story \"one\"");
 }
 
 }  // namespace

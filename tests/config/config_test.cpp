@@ -510,6 +510,59 @@ previous_secret_file = "old.secret"
                       }));
 }
 
+TEST(Config, StoryUpdatesDefaultToEachForJsonAndDigestForChatFormats)
+{
+    const TempDir dir;
+    const auto path = dir.write("feedwatch.toml", R"([[webhook]]
+name = "machine"
+url = "https://example.org/hook"
+[[webhook]]
+name = "chat"
+url = "https://hooks.example.org/x"
+format = "discord"
+[[webhook]]
+name = "quiet"
+url = "https://hooks.example.org/y"
+format = "teams"
+story_updates = "none"
+[[webhook]]
+name = "batched"
+url = "https://example.org/batched"
+story_updates = "digest"
+digest_interval = "15m"
+)");
+    const auto config = load(path);
+    ASSERT_TRUE(config) << ::testing::PrintToString(error_lines(config));
+    EXPECT_EQ(config->webhooks[0].story_updates, "each");
+    EXPECT_EQ(config->webhooks[0].digest_interval, std::chrono::minutes{5});
+    EXPECT_EQ(config->webhooks[1].story_updates, "digest");
+    EXPECT_EQ(config->webhooks[2].story_updates, "none");
+    EXPECT_EQ(config->webhooks[3].story_updates, "digest");
+    EXPECT_EQ(config->webhooks[3].digest_interval, std::chrono::minutes{15});
+}
+
+TEST(Config, ReportsBadStoryUpdatesAndDigestIntervalAtTheirValues)
+{
+    const TempDir dir;
+    const auto path = dir.write("feedwatch.toml", R"([[webhook]]
+name = "chat"
+url = "https://hooks.example.org/x"
+story_updates = "sometimes"
+digest_interval = "soon"
+[[webhook]]
+name = "other"
+url = "https://hooks.example.org/y"
+story_updates = 1
+)");
+    const auto errors = error_lines(load(path));
+    const std::string f = path.string();
+    ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+    EXPECT_EQ(errors[0], f + R"(:4:17: webhook "chat": story_updates: "sometimes" is not one of each, digest, none)");
+    EXPECT_EQ(errors[1].rfind(f + R"(:5:19: webhook "chat": digest_interval: invalid duration "soon")", 0), 0u)
+        << errors[1];
+    EXPECT_EQ(errors[2].rfind(f + ":9:17: ", 0), 0u) << errors[2];
+}
+
 TEST(Config, PrefersTheSystemdCredentialOfTheSameName)
 {
     const TempDir dir;

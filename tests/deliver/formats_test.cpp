@@ -92,5 +92,23 @@ TEST(Formats, DigestListsEveryAlertInEachFormat)
     }
 }
 
+TEST(Formats, AStoryDigestForChatListsAtMostTheLatestReportsUnderAHeadlineCountingThemAll)
+{
+    std::vector<DigestItem> items;
+    for (int i = 0; i < 40; ++i) {
+        items.push_back(DigestItem{"msg_" + std::to_string(i), payload("Report " + std::to_string(i))});
+    }
+    const json slack = json::parse(render_story_digest(Format::slack, items, core::Instant{}));
+    EXPECT_EQ(slack["blocks"].size(), k_max_digest_alerts + 1);  // the header, then the list
+    EXPECT_NE(slack["text"].get<std::string>().find("+40 reports on a story"), std::string::npos);
+    EXPECT_NE(slack.dump().find("|Report 39>"), std::string::npos);
+    EXPECT_NE(slack.dump().find("|Report 15>"), std::string::npos);  // the latest 25: 15 to 39
+    EXPECT_EQ(slack.dump().find("|Report 14>"), std::string::npos);
+    const json machine = json::parse(render_story_digest(Format::json, items, core::Instant{}));
+    EXPECT_EQ(machine["type"], "watchlist.story_digest");
+    EXPECT_EQ(machine["data"]["count"], 40);
+    EXPECT_EQ(machine["data"]["alerts"].size(), 40u);
+}
+
 }  // namespace
 }  // namespace feedwatch::deliver

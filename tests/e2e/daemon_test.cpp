@@ -276,6 +276,28 @@ TEST_F(Daemon, ReportsOfOneStoryAreOneMatchPerWatchlistThenUpdatesWithOneStoryId
     EXPECT_EQ(payload["data"]["watchlist"], "port");
     EXPECT_EQ(payload["data"]["story"]["id"], *stories.begin());
     EXPECT_EQ(payload["data"]["story"]["articles"], 3);
+
+    // The views over real HTTP: one story with its three reports, and alerts carrying its id.
+    const std::string api = "http://127.0.0.1:" + std::to_string(m_port) + "/api/v1/";
+    const auto listed = nlohmann::json::parse(http_get(api + "stories"));
+    ASSERT_EQ(listed["stories"].size(), 1u) << listed.dump();
+    EXPECT_EQ(listed["stories"][0]["id"], *stories.begin());
+    EXPECT_EQ(listed["stories"][0]["articles"], 3);
+    std::vector<std::string> watchlists = listed["stories"][0]["watchlists"];
+    std::sort(watchlists.begin(), watchlists.end());
+    EXPECT_EQ(watchlists, (std::vector<std::string>{"china-cyber", "port"}));
+    EXPECT_EQ(nlohmann::json::parse(http_get(api + "stories?watchlist=port"))["stories"].size(), 1u);
+    const auto story = nlohmann::json::parse(http_get(api + "stories/" + *stories.begin()));
+    ASSERT_EQ(story["reports"].size(), 3u) << story.dump();
+    EXPECT_EQ(story["reports"][2]["title"], "Calder Marine shares fall after port director charged");
+    // The two feeds are polled concurrently: either first report started the story.
+    EXPECT_EQ(story["reports"][0]["id"], *stories.begin());
+    EXPECT_EQ(listed["stories"][0]["title"], story["reports"][0]["title"]);
+    const auto alerts = nlohmann::json::parse(http_get(api + "alerts"));
+    ASSERT_EQ(alerts["alerts"].size(), 5u) << alerts.dump();
+    for (const auto& alert : alerts["alerts"]) {
+        EXPECT_EQ(alert["story"], *stories.begin());
+    }
     stop_daemon(*daemon);
     EXPECT_EQ(m_receiver->deliveries().size(), 5u);
 }

@@ -137,6 +137,36 @@ secret_file = "demo.secret"
     if (others > 0) fail(`${others} rows of other watchlists shown under the courts filter`);
     await page.selectOption("#watchlist", "");
 
+    // One row per story: three reports of one story from two outlets are one row with
+    // "+2 reports from 2 outlets", which expands to the two later reports.
+    const storyRows = await page.evaluate(async () => {
+      const now = Date.now();
+      const report = (i, outlet, watchlist) => ({ id: String(900000 + i), watchlist, story: "story-page-test",
+        created: new Date(now + i * 1000).toISOString(),
+        article: { id: "story-article-" + i, title: "Harborview port report " + i, link: "https://example.test/story/" + i,
+                   feed: { url: "https://example.test/" + outlet, title: outlet } },
+        matches: [{ term: "port", field: "title", snippet: "Harborview port report " + i }], deliveries: [] });
+      window.feedwatch.addAlerts([report(1, "Northwire", "courts"), report(2, "Port Weekly", "courts"),
+                                  report(3, "Market Desk", "china-cyber")], false);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      return window.feedwatch.stories();
+    });
+    const storyRow = page.locator('.row[data-id="900003"]');
+    if ((await storyRow.count()) !== 1) fail("the story's three alerts are not one row with its newest id");
+    const more = storyRow.locator("button.more");
+    const moreText = (await more.textContent()) || "";
+    console.log(`story row: ${await storyRow.locator("a.title").textContent()} · ${moreText} (${storyRows} stories held)`);
+    if (!moreText.includes("+2 reports from 2 outlets")) fail("story row says " + JSON.stringify(moreText));
+    if ((await storyRow.locator("a.title").textContent()) !== "Harborview port report 1") fail("story row does not show its first report");
+    if ((await storyRow.locator(".wl, .wl-other").count()) !== 2) fail("story row does not list both watchlists");
+    await more.click();
+    await until("the story's reports expanded", async () => (await page.locator(".row.report").count()) === 2, 5000);
+    const reports = await page.locator(".row.report a.title").allTextContents();
+    if (reports.join("|") !== "Harborview port report 2|Harborview port report 3") fail("expanded reports: " + reports.join("|"));
+    await page.screenshot({ path: path.join(work, "page-story.png") });
+    await page.locator('.row[data-id="900003"] button.more').click();
+    await until("the story's reports collapsed", async () => (await page.locator(".row.report").count()) === 0, 5000);
+
     // Feeds tab: the failing feed (404) first.
     await page.click("#tab-feeds");
     await until("the failing feed listed first", async () =>

@@ -1,5 +1,6 @@
 // Ingest with story grouping on, against a real store in a temp dir. Fictional articles
 // written for this project: people, places and outlets are invented.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
@@ -8,9 +9,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "deliver/story_digest.hpp"
 #include "model/ids.hpp"
 #include "pipeline/ingest.hpp"
 #include "pipeline/story_book.hpp"
+#include "store/stories.hpp"
 #include "support/temp_dir.hpp"
 
 namespace feedwatch::pipeline {
@@ -82,8 +85,9 @@ std::string article_id(const Outlet& outlet, const Report& report)
     return model::article_id(outlet.url, report.guid);
 }
 
-// Watchlist name and query; each notifies the webhook "hook".
-std::shared_ptr<const match::Matcher> matcher(const std::vector<std::pair<std::string, std::string>>& watchlists)
+// Watchlist name and query; each notifies the webhooks in notify.
+std::shared_ptr<const match::Matcher> matcher(const std::vector<std::pair<std::string, std::string>>& watchlists,
+                                              const std::vector<std::string>& notify = {"hook"})
 {
     std::vector<match::WatchlistSpec> specs;
     for (const auto& [name, text] : watchlists) {
@@ -92,7 +96,7 @@ std::shared_ptr<const match::Matcher> matcher(const std::vector<std::pair<std::s
         match::WatchlistSpec spec;
         spec.name = name;
         spec.query = std::move(*query);
-        spec.notify = {"hook"};
+        spec.notify = notify;
         specs.push_back(std::move(spec));
     }
     return std::make_shared<const match::Matcher>(std::move(specs));
@@ -132,6 +136,7 @@ protected:
         job.response.effective_url = outlet.url;
         job.matcher = m_matcher;
         job.stories = m_grouping ? m_stories : nullptr;
+        job.story_updates = m_story_updates;
         IngestResult result = ingest(*m_store, std::move(job));
         EXPECT_EQ(result.outcome, IngestOutcome::committed) << result.detail;
         return result;
@@ -161,6 +166,7 @@ protected:
     std::shared_ptr<StoryBook> m_stories;
     std::shared_ptr<const match::Matcher> m_matcher = matcher({{"legal", "indictment"}});
     bool m_grouping = true;
+    std::shared_ptr<const StoryUpdatePolicies> m_story_updates;
 };
 
 std::vector<std::string> types_of(const std::vector<json>& payloads)
@@ -363,6 +369,87 @@ TEST_F(IngestStoryTest, WithGroupingOffEveryAlertIsAMatchWithoutAStory)
         EXPECT_FALSE(payload.at("data").contains("story"));
     }
     EXPECT_EQ(story_of(k_portweekly, k_trade), "");
+}
+
+TEST_F(IngestStoryTest, AWebhookWithStoryUpdatesNoneGetsTheMatchOfAStoryButNoUpdates)
+{
+    m_matcher = matcher({{"port", "Velasquez"}}, {"machine", "quiet"});
+    m_story_updates = std::make_shared<const StoryUpdatePolicies>(StoryUpdatePolicies{
+        {"machine", StoryUpdatePolicy{StoryUpdates::each, 300s}}, {"quiet", StoryUpdatePolicy{StoryUpdates::none, 300s}}});
+    poll(k_northwire, {k_wire});
+    poll(k_portweekly, {k_trade});
+    poll(k_marketdesk, {k_markets});
+    auto rows = m_store->outbox_all();
+    ASSERT_TRUE(rows);
+    std::map<std::string, std::vector<std::string>> types;  // by webhook
+    for (const store::QueuedAlert& row : *rows) {
+        types[row.entry.webhook].push_back(json::parse(row.entry.body).at("type"));
+    }
+    EXPECT_EQ(types["machine"],
+              (std::vector<std::string>{"watchlist.match", "watchlist.update", "watchlist.update"}));
+    EXPECT_EQ(types["quiet"], (std::vector<std::string>{"watchlist.match"}));
+}
+
+TEST_F(IngestStoryTest, AWebhookWithStoryUpdatesDigestHoldsUpdatesInTheOutboxUntilTheStorysSlotEnds)
+{
+    m_matcher = matcher({{"port", "Velasquez"}}, {"machine", "chat"});
+    m_story_updates = std::make_shared<const StoryUpdatePolicies>(StoryUpdatePolicies{
+        {"chat", StoryUpdatePolicy{StoryUpdates::digest, 3600s}}});  // machine: not listed, each
+    poll(k_northwire, {k_wire});
+    poll(k_portweekly, {k_trade});
+    poll(k_marketdesk, {k_markets});
+    auto rows = m_store->outbox_all();
+    ASSERT_TRUE(rows);
+    const std::string story = article_id(k_northwire, k_wire);
+    std::vector<store::QueuedAlert> chat;
+    for (const store::QueuedAlert& row : *rows) {
+        if (row.entry.webhook == "chat") {
+            chat.push_back(row);
+        } else {
+            EXPECT_TRUE(row.entry.digest.empty());
+            EXPECT_EQ(row.entry.next_attempt, row.entry.created);
+        }
+    }
+    ASSERT_EQ(chat.size(), 3u);
+    EXPECT_TRUE(chat[0].entry.digest.empty());  // the match goes out at once
+    EXPECT_EQ(chat[0].entry.next_attempt, chat[0].entry.created);
+    for (std::size_t index = 1; index < chat.size(); ++index) {
+        const deliver::DigestSlot slot = deliver::story_digest_slot(story, chat[index].entry.created, 3600s);
+        EXPECT_EQ(chat[index].entry.digest, slot.key);
+        EXPECT_EQ(chat[index].entry.next_attempt, slot.due);
+        EXPECT_GT(chat[index].entry.next_attempt, chat[index].entry.created);
+        EXPECT_EQ(json::parse(chat[index].entry.body).at("type"), "watchlist.update");
+    }
+}
+
+TEST_F(IngestStoryTest, TheStoriesListingShowsWhatIngestCommittedWithTheArticles)
+{
+    m_matcher = matcher({{"port", "Velasquez"}, {"legal", "indictment"}});
+    poll(k_northwire, {k_wire});
+    poll(k_portweekly, {k_trade});
+    poll(k_marketdesk, {k_markets});
+    poll(k_northwire, {k_other_indictment});
+    auto stories = store::stories_newest(*m_store, store::StoryFilter{});
+    ASSERT_TRUE(stories) << stories.error().detail;
+    ASSERT_EQ(stories->size(), 2u);
+    const store::StoryRecord& port = (*stories)[1];
+    EXPECT_EQ(port.id, article_id(k_northwire, k_wire));
+    EXPECT_EQ(port.title, k_wire.title);
+    EXPECT_EQ(port.articles, 3u);
+    EXPECT_EQ(port.outlets, (std::vector<std::string>{"Northwire", "Port Weekly", "Market Desk"}));
+    std::vector<std::string> watchlists = port.watchlists;  // both alerted with the first report
+    std::sort(watchlists.begin(), watchlists.end());
+    EXPECT_EQ(watchlists, (std::vector<std::string>{"legal", "port"}));
+    auto reports = store::story_articles(*m_store, port.id, 10);
+    ASSERT_TRUE(reports);
+    ASSERT_EQ(reports->size(), 3u);
+    EXPECT_EQ((*reports)[2].id, article_id(k_marketdesk, k_markets));
+    store::StoryFilter legal;
+    legal.watchlist = "legal";
+    EXPECT_EQ(store::stories_newest(*m_store, legal)->size(), 2u);
+    store::StoryFilter port_only;
+    port_only.watchlist = "port";
+    EXPECT_EQ(store::stories_newest(*m_store, port_only)->size(), 1u);
 }
 
 }  // namespace
