@@ -565,6 +565,7 @@ struct Matcher::Impl {
     // [watchlist]: what the candidate loop needs first, packed, so that the most common
     // watchlist (one word, every feed) is decided without reaching into its query.
     struct Shortcut {
+        const Node* root;       // the query's root, for the matches a hit shows
         std::uint32_t stem_id;  // the query is this one word (stem id), or k_no_stem
         std::uint16_t language;
         FieldSet fields;        // of that word
@@ -619,12 +620,15 @@ struct Matcher::Impl {
             const Node& root = spec.query.root();
             const bool single_word =
                 root.kind == Node::Kind::leaf && spec.query.leaves()[root.leaf].kind == Leaf::Kind::word;
-            shortcuts.push_back(Shortcut{single_word ? compiled.leaf_stems[root.leaf] : k_no_stem,
+            shortcuts.push_back(Shortcut{nullptr, single_word ? compiled.leaf_stems[root.leaf] : k_no_stem,
                                          static_cast<std::uint16_t>(compiled.language),
                                          single_word ? spec.query.leaves()[root.leaf].fields : FieldSet{0},
                                          !spec.feeds.empty()});
             compiled.spec = std::move(spec);
             watchlists.push_back(std::move(compiled));
+        }
+        for (std::size_t w = 0; w < watchlists.size(); ++w) {
+            shortcuts[w].root = &watchlists[w].spec.query.root();  // watchlists no longer moves
         }
         for (std::uint32_t w = 0; w < watchlists.size(); ++w) {
             const auto& compiled = watchlists[w];
@@ -726,6 +730,7 @@ struct Matcher::Impl {
     std::vector<std::uint64_t> prepare(Document& document, bool want_candidates) const
     {
         std::vector<std::uint64_t> triggered;
+        triggered.reserve(document.keys.size());
         const std::lock_guard lock(cache_mutex);
         if (token_cache.size() > k_token_cache_limit) {
             token_cache.clear();
@@ -981,7 +986,7 @@ struct Matcher::Impl {
     void decide_word(std::uint32_t watchlist, const Shortcut& shortcut, std::span<const std::uint32_t> keys,
                      Document& document, Scratch& scratch, std::vector<HitRecord>& hits) const
     {
-        const Node* root = &watchlists[watchlist].spec.query.root();
+        const Node* root = shortcut.root;
         if (keys.size() == 1) {
             // One word form: its occurrences are in (field, token) order already, and the
             // matches shown are the first occurrence in each field, up to 3.
@@ -1037,6 +1042,7 @@ struct Matcher::Impl {
         }
         Scratch scratch;
         std::vector<std::uint32_t> keys;
+        state.hits.reserve(indexed ? triggered.size() : 0);
         for (std::size_t next = 0; next < triggered.size();) {
             const auto w = static_cast<std::uint32_t>(triggered[next] >> 32);
             keys.clear();
@@ -1045,9 +1051,8 @@ struct Matcher::Impl {
                     keys.push_back(key);
                 }
             }
-            const Shortcut shortcut = shortcuts[w];
-            const Compiled& compiled = watchlists[w];
-            if (shortcut.scoped && !in_scope(compiled.spec, feed)) {
+            const Shortcut& shortcut = shortcuts[w];
+            if (shortcut.scoped && !in_scope(watchlists[w].spec, feed)) {
                 continue;
             }
             if (shortcut.stem_id != k_no_stem) {
@@ -1061,6 +1066,7 @@ struct Matcher::Impl {
                 }
                 continue;
             }
+            const Compiled& compiled = watchlists[w];
             scratch.found.clear();
             if (evaluate(compiled, compiled.spec.query.root(), document, scratch, &scratch.found)) {
                 state.hits.push_back(choose_shown(w, scratch.found));
