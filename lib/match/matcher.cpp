@@ -26,7 +26,8 @@ constexpr std::size_t k_snippet_bytes = 160;
 constexpr std::uint32_t k_value_gap = 1000;        // positions between two categories: no phrase or NEAR spans them
 constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembered (stems, candidates)
 constexpr std::uint32_t k_no_stem = UINT32_MAX;          // the word's stem is no watchlist's
-constexpr std::uint32_t k_no_key = UINT32_MAX;  // a trigger that is no single word of the article
+constexpr std::uint32_t k_no_key = (1U << 24) - 1;  // a trigger that is no single word of the article
+constexpr std::size_t k_max_keys = k_no_key;         // distinct words an article may have to use the index
 
 struct StringHash {
     using is_transparent = void;
@@ -396,23 +397,22 @@ struct PairCondition {
     std::uint64_t other_hash;
 };
 
+// A watchlist that one word of the article may trigger alone. A plain one (one word, every
+// feed: most watchlists) is decided from the article's words and these fields, without
+// reading anything else of the watchlist: 50,000 of them do not fit in the cache.
+struct Candidate {
+    std::uint32_t watchlist;
+    FieldSet fields;  // plain: the word's fields
+    bool plain;
+};
+
 // What the index says about one distinct word. Most words are no watchlist's: for them all
 // of it sits in the cache entry itself, so looking a word up costs no further memory access.
 struct TokenInfo {
     std::uint32_t first_stem_id = k_no_stem;  // in the first language: stem id, or k_no_stem
-    std::uint32_t candidate_count = 0;
-    std::vector<std::uint32_t> rest;  // stem ids in the other languages, then candidates
-                                      // (ascending watchlists this word alone may trigger)
-    std::vector<PairCondition> pairs;  // two-word conditions listed under this word
-
-    std::span<const std::uint32_t> other_stem_ids(std::size_t languages) const
-    {
-        return std::span<const std::uint32_t>(rest).first(languages - 1);
-    }
-    std::span<const std::uint32_t> candidates(std::size_t languages) const
-    {
-        return std::span<const std::uint32_t>(rest).subspan(languages - 1, candidate_count);
-    }
+    std::vector<std::uint32_t> other_stem_ids;  // in the other languages
+    std::vector<Candidate> candidates;          // ascending watchlists this word alone may trigger
+    std::vector<PairCondition> pairs;           // two-word conditions listed under this word
 };
 
 // The distinct words seen in articles and what the index says about each, in an open-addressing
@@ -491,7 +491,7 @@ private:
 
 // A match found while evaluating: which node (leaf or near) and where.
 struct Found {
-    const Node* node;
+    const Node* node;  // nullptr: the query's root (a one-word watchlist's hit, decided without its query)
     Span span;
 };
 
@@ -723,10 +723,22 @@ struct Matcher::Impl {
         return std::nullopt;
     }
 
-    // Fills document.stem_ids and returns the watchlists worth evaluating, each as
-    // (watchlist << 32 | key) for every distinct word of the article that triggers it alone
-    // and (watchlist << 32 | k_no_key) for a two-word condition that holds, ascending: a
-    // watchlist's triggers are adjacent, the words first.
+    // A trigger, packed so that sorting groups a watchlist's triggers: the watchlist in the
+    // high half; in the low half bit 31 for a plain candidate, its fields in bits 24-30 and
+    // the word (key, below k_max_keys) that fired it, or k_no_key for a two-word condition.
+    static std::uint64_t trigger(std::uint32_t watchlist, std::uint32_t key, bool plain, FieldSet fields)
+    {
+        return (static_cast<std::uint64_t>(watchlist) << 32) | (plain ? 1U << 31 : 0U) |
+               (static_cast<std::uint32_t>(fields & 0x7F) << 24) | key;
+    }
+    static std::uint32_t trigger_watchlist(std::uint64_t packed) { return static_cast<std::uint32_t>(packed >> 32); }
+    static bool trigger_plain(std::uint64_t packed) { return (packed & (1U << 31)) != 0; }
+    static FieldSet trigger_fields(std::uint64_t packed) { return static_cast<FieldSet>((packed >> 24) & 0x7F); }
+    static std::uint32_t trigger_key(std::uint64_t packed) { return static_cast<std::uint32_t>(packed) & k_no_key; }
+
+    // Fills document.stem_ids and returns the triggers of the watchlists worth evaluating
+    // (see trigger()), ascending: one per distinct word of the article that triggers a
+    // watchlist alone, one per two-word condition that holds.
     std::vector<std::uint64_t> prepare(Document& document, bool want_candidates) const
     {
         std::vector<std::uint64_t> triggered;
@@ -746,19 +758,16 @@ struct Matcher::Impl {
                 info = &token_cache.insert(hash, document.keys[key], describe_token(document.keys[key]));
             }
             document.stem_ids[0].push_back(info->first_stem_id);
-            if (info->rest.empty() && info->pairs.empty()) {
-                continue;
-            }
             for (std::size_t l = 1; l < count; ++l) {
-                document.stem_ids[l].push_back(info->other_stem_ids(count)[l - 1]);
+                document.stem_ids[l].push_back(info->other_stem_ids[l - 1]);
             }
             if (want_candidates) {
-                for (const std::uint32_t watchlist : info->candidates(count)) {
-                    triggered.push_back((static_cast<std::uint64_t>(watchlist) << 32) | key);
+                for (const Candidate& candidate : info->candidates) {
+                    triggered.push_back(trigger(candidate.watchlist, key, candidate.plain, candidate.fields));
                 }
                 for (const PairCondition& pair : info->pairs) {
                     if (document.has_hash(pair.other_hash)) {
-                        triggered.push_back((static_cast<std::uint64_t>(pair.watchlist) << 32) | k_no_key);
+                        triggered.push_back(trigger(pair.watchlist, k_no_key, false, 0));
                     }
                 }
             }
@@ -802,9 +811,12 @@ struct Matcher::Impl {
         std::sort(candidates.begin(), candidates.end());
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
         info.first_stem_id = stems.front();
-        info.candidate_count = static_cast<std::uint32_t>(candidates.size());
-        info.rest.assign(stems.begin() + 1, stems.end());
-        info.rest.insert(info.rest.end(), candidates.begin(), candidates.end());
+        info.other_stem_ids.assign(stems.begin() + 1, stems.end());
+        for (const std::uint32_t watchlist : candidates) {
+            const Shortcut& shortcut = shortcuts[watchlist];
+            const bool plain = shortcut.stem_id != k_no_stem && !shortcut.scoped;
+            info.candidates.push_back(Candidate{watchlist, plain ? shortcut.fields : FieldSet{0}, plain});
+        }
         if (const auto found = pair_index.find(key); found != pair_index.end()) {
             info.pairs = found->second;
         }
@@ -983,16 +995,17 @@ struct Matcher::Impl {
 
     // A one-word watchlist (its shortcut) decided from the article's words that have its stem:
     // what evaluate() and choose_shown() do for a word leaf, without reading the query.
-    void decide_word(std::uint32_t watchlist, const Shortcut& shortcut, std::span<const std::uint32_t> keys,
-                     Document& document, Scratch& scratch, std::vector<HitRecord>& hits) const
+    // root may be nullptr for the query's root (Matches::matches() finds it when asked).
+    static void decide_word(std::uint32_t watchlist, FieldSet fields, const Node* root,
+                            std::span<const std::uint32_t> keys, const Document& document, Scratch& scratch,
+                            std::vector<HitRecord>& hits)
     {
-        const Node* root = shortcut.root;
         if (keys.size() == 1) {
             // One word form: its occurrences are in (field, token) order already, and the
             // matches shown are the first occurrence in each field, up to 3.
             HitRecord record{watchlist, 0, {}};
             for (const auto& at : document.occurrences_of(keys.front())) {
-                if (!in_fields(shortcut.fields, at.field)) {
+                if (!in_fields(fields, at.field)) {
                     continue;
                 }
                 const auto shown = std::span<const Found>(record.shown).first(record.shown_count);
@@ -1012,7 +1025,7 @@ struct Matcher::Impl {
         scratch.found.clear();
         for (const std::uint32_t key : keys) {
             for (const auto& at : document.occurrences_of(key)) {
-                if (in_fields(shortcut.fields, at.field)) {
+                if (in_fields(fields, at.field)) {
                     scratch.found.push_back(Found{root, Span{at.field, at.token, at.token}});
                 }
             }
@@ -1033,23 +1046,29 @@ struct Matcher::Impl {
     void run(Matches::State& state, const FeedInfo& feed, bool indexed) const
     {
         Document& document = state.document;
+        indexed = indexed && document.keys.size() < k_max_keys;  // else too many words to pack
         std::vector<std::uint64_t> triggered = prepare(document, indexed);
         if (!indexed) {
             triggered.resize(watchlists.size());
             for (std::uint32_t w = 0; w < triggered.size(); ++w) {
-                triggered[w] = (static_cast<std::uint64_t>(w) << 32) | k_no_key;
+                triggered[w] = trigger(w, k_no_key, false, 0);
             }
         }
         Scratch scratch;
         std::vector<std::uint32_t> keys;
         state.hits.reserve(indexed ? triggered.size() : 0);
         for (std::size_t next = 0; next < triggered.size();) {
-            const auto w = static_cast<std::uint32_t>(triggered[next] >> 32);
+            const std::uint64_t first = triggered[next];
+            const std::uint32_t w = trigger_watchlist(first);
             keys.clear();
-            for (; next < triggered.size() && (triggered[next] >> 32) == w; ++next) {
-                if (const auto key = static_cast<std::uint32_t>(triggered[next]); key != k_no_key) {
+            for (; next < triggered.size() && trigger_watchlist(triggered[next]) == w; ++next) {
+                if (const std::uint32_t key = trigger_key(triggered[next]); key != k_no_key) {
                     keys.push_back(key);
                 }
+            }
+            if (trigger_plain(first)) {
+                decide_word(w, trigger_fields(first), nullptr, keys, document, scratch, state.hits);
+                continue;
             }
             const Shortcut& shortcut = shortcuts[w];
             if (shortcut.scoped && !in_scope(watchlists[w].spec, feed)) {
@@ -1062,7 +1081,7 @@ struct Matcher::Impl {
                     }
                 }
                 if (!keys.empty()) {
-                    decide_word(w, shortcut, keys, document, scratch, state.hits);
+                    decide_word(w, shortcut.fields, shortcut.root, keys, document, scratch, state.hits);
                 }
                 continue;
             }
@@ -1098,7 +1117,8 @@ std::vector<model::Match> Matches::matches(std::size_t hit) const
     matches.reserve(record.shown_count);
     for (std::size_t i = 0; i < record.shown_count; ++i) {
         const Found& shown = record.shown[i];
-        matches.push_back(model::Match{term_of(compiled, *shown.node),
+        const Node& node = shown.node != nullptr ? *shown.node : compiled.spec.query.root();
+        matches.push_back(model::Match{term_of(compiled, node),
                                        std::string(field_name(static_cast<Field>(shown.span.field))),
                                        m_state->document.snippet(shown.span)});
     }
