@@ -8,6 +8,7 @@
 #include <span>
 #include <climits>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -25,7 +26,8 @@ constexpr std::size_t k_snippet_bytes = 160;
 constexpr std::uint32_t k_value_gap = 1000;        // positions between two categories: no phrase or NEAR spans them
 constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembered (stems, candidates)
 constexpr std::uint32_t k_no_stem = UINT32_MAX;          // the word's stem is no watchlist's
-constexpr std::uint32_t k_no_condition = UINT32_MAX;
+constexpr std::uint32_t k_no_key = (1U << 24) - 1;  // a trigger that is no single word of the article
+constexpr std::size_t k_max_keys = k_no_key;         // distinct words an article may have to use the index
 
 struct StringHash {
     using is_transparent = void;
@@ -53,6 +55,33 @@ std::string stem(sb_stemmer& stemmer, std::string_view word)
     }
     return std::string(reinterpret_cast<const char*>(stemmed), static_cast<std::size_t>(sb_stemmer_length(&stemmer)));
 }
+
+// A 64-bit hash of a folded word, computed once per token: the article's table of distinct
+// words and the matcher's word cache are both keyed by it, so no word is hashed twice.
+std::uint64_t word_hash(std::string_view word)
+{
+    const auto* bytes = word.data();
+    std::uint64_t hash = 0x9E3779B97F4A7C15ULL ^ word.size();
+    std::size_t at = 0;
+    const auto mix = [&hash](std::uint64_t chunk) {
+        hash = (hash ^ chunk) * 0xBF58476D1CE4E5B9ULL;
+        hash ^= hash >> 31;
+    };
+    for (; at + 8 <= word.size(); at += 8) {
+        std::uint64_t chunk = 0;
+        std::memcpy(&chunk, bytes + at, 8);
+        mix(chunk);
+    }
+    if (at < word.size()) {
+        std::uint64_t chunk = 0;
+        std::memcpy(&chunk, bytes + at, word.size() - at);
+        mix(chunk);
+    }
+    hash = (hash ^ (hash >> 32)) * 0x94D049BB133111EBULL;
+    return hash ^ (hash >> 29);
+}
+
+constexpr std::uint32_t k_empty_slot = UINT32_MAX;
 
 // One field of the article: its plain text and its words with their positions.
 struct FieldText {
@@ -110,8 +139,9 @@ bool span_less(const Span& a, const Span& b) { return std::tie(a.field, a.first)
 // Everything about one article that matching needs, computed once.
 struct Document {
     std::array<FieldText, k_field_count> fields;
-    std::unordered_map<std::string_view, std::uint32_t> key_ids;  // folded word -> key
+    std::vector<std::uint32_t> key_slots;                          // open addressing by word_hash: key, or k_empty_slot
     std::vector<std::string_view> keys;                            // distinct folded words, first-seen order
+    std::vector<std::uint64_t> key_hashes;                         // per key, word_hash
     std::vector<std::uint32_t> occurrence_begin;                   // per key, into occurrences; one more at the end
     std::vector<Occurrence> occurrences;                           // grouped by key, each group in field order
     std::vector<std::vector<std::uint32_t>> stem_ids;              // [language][key]: a watchlist stem, or k_no_stem
@@ -144,19 +174,26 @@ struct Document {
         for (const auto& field : fields) {
             total += field.tokens.size();
         }
-        key_ids.reserve(total);
+        std::size_t capacity = 16;
+        while (capacity < 2 * total) {
+            capacity *= 2;
+        }
+        key_slots.assign(capacity, k_empty_slot);
         std::vector<std::uint32_t> key_of_token;
         key_of_token.reserve(total);
         std::vector<std::uint32_t> counts;
         for (const auto& field : fields) {
             for (const auto& token : field.tokens) {
-                const auto [slot, inserted] = key_ids.try_emplace(token.folded, static_cast<std::uint32_t>(keys.size()));
-                if (inserted) {
-                    keys.push_back(slot->first);
+                const std::uint64_t hash = word_hash(token.folded);
+                std::uint32_t& slot = probe(hash, token.folded);
+                if (slot == k_empty_slot) {
+                    slot = static_cast<std::uint32_t>(keys.size());
+                    keys.push_back(token.folded);
+                    key_hashes.push_back(hash);
                     counts.push_back(0);
                 }
-                key_of_token.push_back(slot->second);
-                ++counts[slot->second];
+                key_of_token.push_back(slot);
+                ++counts[slot];
             }
         }
         occurrence_begin.resize(keys.size() + 1);
@@ -215,10 +252,35 @@ struct Document {
                                                                  occurrence_begin[key + 1] - occurrence_begin[key]);
     }
 
-    std::optional<std::uint32_t> key_of(std::string_view folded) const
+    // The slot of folded in key_slots: its key, or the empty slot where it would go.
+    std::uint32_t& probe(std::uint64_t hash, std::string_view folded)
     {
-        const auto found = key_ids.find(folded);
-        return found == key_ids.end() ? std::nullopt : std::optional(found->second);
+        const std::size_t mask = key_slots.size() - 1;
+        std::size_t at = hash & mask;
+        while (key_slots[at] != k_empty_slot &&
+               (key_hashes[key_slots[at]] != hash || keys[key_slots[at]] != folded)) {
+            at = (at + 1) & mask;
+        }
+        return key_slots[at];
+    }
+
+    std::optional<std::uint32_t> key_of(std::string_view folded)
+    {
+        const std::uint32_t key = probe(word_hash(folded), folded);
+        return key == k_empty_slot ? std::nullopt : std::optional(key);
+    }
+
+    // Whether a word of this hash occurs (a hash collision may say yes: callers only narrow
+    // down candidates with it).
+    bool has_hash(std::uint64_t hash) const
+    {
+        const std::size_t mask = key_slots.size() - 1;
+        for (std::size_t at = hash & mask; key_slots[at] != k_empty_slot; at = (at + 1) & mask) {
+            if (key_hashes[key_slots[at]] == hash) {
+                return true;
+            }
+        }
+        return false;
     }
 
     std::string_view original(const Occurrence& at) const
@@ -328,32 +390,108 @@ struct Compiled {
     std::vector<std::uint32_t> leaf_stems;  // per leaf: stem id of a word leaf, else k_no_stem
 };
 
+// A two-word condition (a phrase's two longest words), listed under one of its words: it
+// holds when the other word, known by its word_hash, occurs in the article too.
+struct PairCondition {
+    std::uint32_t watchlist;
+    std::uint64_t other_hash;
+};
+
+// A watchlist that one word of the article may trigger alone. A plain one (one word, every
+// feed: most watchlists) is decided from the article's words and these fields, without
+// reading anything else of the watchlist: 50,000 of them do not fit in the cache.
+struct Candidate {
+    std::uint32_t watchlist;
+    FieldSet fields;  // plain: the word's fields
+    bool plain;
+};
+
 // What the index says about one distinct word. Most words are no watchlist's: for them all
 // of it sits in the cache entry itself, so looking a word up costs no further memory access.
 struct TokenInfo {
     std::uint32_t first_stem_id = k_no_stem;  // in the first language: stem id, or k_no_stem
-    std::uint32_t candidate_count = 0;
-    std::vector<std::uint32_t> rest;  // stem ids in the other languages, then candidates
-                                      // (ascending watchlists this word alone may trigger), then
-                                      // pairs (ascending two-word conditions it is one half of)
+    std::vector<std::uint32_t> other_stem_ids;  // in the other languages
+    std::vector<Candidate> candidates;          // ascending watchlists this word alone may trigger
+    std::vector<PairCondition> pairs;           // two-word conditions listed under this word
+};
 
-    std::span<const std::uint32_t> other_stem_ids(std::size_t languages) const
+// The distinct words seen in articles and what the index says about each, in an open-addressing
+// table keyed by word_hash (computed once per token by the Document): a lookup is one probe of
+// 8-byte slots and, on a tag match, one entry whose word is compared. Not thread-safe.
+class WordCache {
+public:
+    std::size_t size() const { return m_entries.size(); }
+
+    void clear()
     {
-        return std::span<const std::uint32_t>(rest).first(languages - 1);
+        m_entries.clear();
+        m_slots.clear();
     }
-    std::span<const std::uint32_t> candidates(std::size_t languages) const
+
+    // The entry of word, or nullptr.
+    const TokenInfo* find(std::uint64_t hash, std::string_view word) const
     {
-        return std::span<const std::uint32_t>(rest).subspan(languages - 1, candidate_count);
+        if (m_slots.empty()) {
+            return nullptr;
+        }
+        const std::size_t mask = m_slots.size() - 1;
+        const auto tag = static_cast<std::uint32_t>(hash >> 32);
+        for (std::size_t at = hash & mask; m_slots[at].entry != k_empty_slot; at = (at + 1) & mask) {
+            const Slot& slot = m_slots[at];
+            if (slot.tag == tag && m_entries[slot.entry].hash == hash && m_entries[slot.entry].word == word) {
+                return &m_entries[slot.entry].info;
+            }
+        }
+        return nullptr;
     }
-    std::span<const std::uint32_t> pairs(std::size_t languages) const
+
+    // Adds word (not in the table); the reference is valid until the next insert or clear.
+    const TokenInfo& insert(std::uint64_t hash, std::string_view word, TokenInfo info)
     {
-        return std::span<const std::uint32_t>(rest).subspan(languages - 1 + candidate_count);
+        if (2 * (m_entries.size() + 1) > m_slots.size()) {
+            grow();
+        }
+        m_entries.push_back(Entry{hash, std::string(word), std::move(info)});
+        place(hash, static_cast<std::uint32_t>(m_entries.size() - 1));
+        return m_entries.back().info;
     }
+
+private:
+    struct Slot {
+        std::uint32_t entry = k_empty_slot;
+        std::uint32_t tag = 0;  // the hash's high half
+    };
+    struct Entry {
+        std::uint64_t hash;
+        std::string word;
+        TokenInfo info;
+    };
+
+    void place(std::uint64_t hash, std::uint32_t entry)
+    {
+        const std::size_t mask = m_slots.size() - 1;
+        std::size_t at = hash & mask;
+        while (m_slots[at].entry != k_empty_slot) {
+            at = (at + 1) & mask;
+        }
+        m_slots[at] = Slot{entry, static_cast<std::uint32_t>(hash >> 32)};
+    }
+
+    void grow()
+    {
+        m_slots.assign(std::max<std::size_t>(1024, 2 * m_slots.size()), Slot{});
+        for (std::uint32_t entry = 0; entry < m_entries.size(); ++entry) {
+            place(m_entries[entry].hash, entry);
+        }
+    }
+
+    std::vector<Slot> m_slots;  // power of two, at most half full
+    std::vector<Entry> m_entries;
 };
 
 // A match found while evaluating: which node (leaf or near) and where.
 struct Found {
-    const Node* node;
+    const Node* node;  // nullptr: the query's root (a one-word watchlist's hit, decided without its query)
     Span span;
 };
 
@@ -427,6 +565,7 @@ struct Matcher::Impl {
     // [watchlist]: what the candidate loop needs first, packed, so that the most common
     // watchlist (one word, every feed) is decided without reaching into its query.
     struct Shortcut {
+        const Node* root;       // the query's root, for the matches a hit shows
         std::uint32_t stem_id;  // the query is this one word (stem id), or k_no_stem
         std::uint16_t language;
         FieldSet fields;        // of that word
@@ -439,15 +578,15 @@ struct Matcher::Impl {
     // or prefix, or for a phrase two of its words, seen in the article. The indexes below map
     // what a word of the article can be to the conditions it is part of.
     std::vector<std::uint32_t> condition_watchlist;  // [condition]: its watchlist
-    std::vector<std::uint8_t> condition_words;       // [condition]: distinct words it needs (1 or 2)
-    StringMap<std::vector<std::uint32_t>> folded_index;
+    StringMap<std::vector<std::uint32_t>> folded_index;  // one-word conditions
+    StringMap<std::vector<PairCondition>> pair_index;   // two-word conditions, under their first word
     std::vector<StringMap<std::uint32_t>> stem_ids;          // [language]: stem of a word leaf -> stem id
     std::vector<std::vector<std::uint32_t>> stem_postings;  // [stem id]: conditions
     StringMap<std::vector<std::uint32_t>> prefix_index;
     std::vector<std::size_t> prefix_lengths;  // distinct, ascending
 
     mutable std::mutex cache_mutex;
-    mutable StringMap<TokenInfo> token_cache;
+    mutable WordCache token_cache;
 
     explicit Impl(std::vector<WatchlistSpec> specs)
     {
@@ -481,12 +620,15 @@ struct Matcher::Impl {
             const Node& root = spec.query.root();
             const bool single_word =
                 root.kind == Node::Kind::leaf && spec.query.leaves()[root.leaf].kind == Leaf::Kind::word;
-            shortcuts.push_back(Shortcut{single_word ? compiled.leaf_stems[root.leaf] : k_no_stem,
+            shortcuts.push_back(Shortcut{nullptr, single_word ? compiled.leaf_stems[root.leaf] : k_no_stem,
                                          static_cast<std::uint16_t>(compiled.language),
                                          single_word ? spec.query.leaves()[root.leaf].fields : FieldSet{0},
                                          !spec.feeds.empty()});
             compiled.spec = std::move(spec);
             watchlists.push_back(std::move(compiled));
+        }
+        for (std::size_t w = 0; w < watchlists.size(); ++w) {
+            shortcuts[w].root = &watchlists[w].spec.query.root();  // watchlists no longer moves
         }
         for (std::uint32_t w = 0; w < watchlists.size(); ++w) {
             const auto& compiled = watchlists[w];
@@ -497,12 +639,12 @@ struct Matcher::Impl {
             for (const auto& trigger : *triggers) {
                 const auto condition = static_cast<std::uint32_t>(condition_watchlist.size());
                 condition_watchlist.push_back(w);
-                condition_words.push_back(trigger.also.empty() ? 1 : 2);
                 switch (trigger.kind) {
                 case Trigger::Kind::folded:
-                    folded_index[trigger.key].push_back(condition);
-                    if (!trigger.also.empty()) {
-                        folded_index[trigger.also].push_back(condition);
+                    if (trigger.also.empty()) {
+                        folded_index[trigger.key].push_back(condition);
+                    } else {
+                        pair_index[trigger.key].push_back(PairCondition{w, word_hash(trigger.also)});
                     }
                     break;
                 case Trigger::Kind::stem:
@@ -581,11 +723,26 @@ struct Matcher::Impl {
         return std::nullopt;
     }
 
-    // Fills document.stem_ids and returns the watchlists worth evaluating, ascending.
-    std::vector<std::uint32_t> prepare(Document& document, bool want_candidates) const
+    // A trigger, packed so that sorting groups a watchlist's triggers: the watchlist in the
+    // high half; in the low half bit 31 for a plain candidate, its fields in bits 24-30 and
+    // the word (key, below k_max_keys) that fired it, or k_no_key for a two-word condition.
+    static std::uint64_t trigger(std::uint32_t watchlist, std::uint32_t key, bool plain, FieldSet fields)
     {
-        std::vector<std::uint32_t> pairs;
-        std::vector<std::uint32_t> candidates;
+        return (static_cast<std::uint64_t>(watchlist) << 32) | (plain ? 1U << 31 : 0U) |
+               (static_cast<std::uint32_t>(fields & 0x7F) << 24) | key;
+    }
+    static std::uint32_t trigger_watchlist(std::uint64_t packed) { return static_cast<std::uint32_t>(packed >> 32); }
+    static bool trigger_plain(std::uint64_t packed) { return (packed & (1U << 31)) != 0; }
+    static FieldSet trigger_fields(std::uint64_t packed) { return static_cast<FieldSet>((packed >> 24) & 0x7F); }
+    static std::uint32_t trigger_key(std::uint64_t packed) { return static_cast<std::uint32_t>(packed) & k_no_key; }
+
+    // Fills document.stem_ids and returns the triggers of the watchlists worth evaluating
+    // (see trigger()), ascending: one per distinct word of the article that triggers a
+    // watchlist alone, one per two-word condition that holds.
+    std::vector<std::uint64_t> prepare(Document& document, bool want_candidates) const
+    {
+        std::vector<std::uint64_t> triggered;
+        triggered.reserve(document.keys.size());
         const std::lock_guard lock(cache_mutex);
         if (token_cache.size() > k_token_cache_limit) {
             token_cache.clear();
@@ -593,49 +750,30 @@ struct Matcher::Impl {
         for (auto& ids : document.stem_ids) {
             ids.reserve(document.keys.size());
         }
-        for (const auto key : document.keys) {
-            auto found = token_cache.find(key);
-            if (found == token_cache.end()) {
-                found = token_cache.emplace(std::string(key), describe_token(key)).first;
+        const std::size_t count = languages.size();
+        for (std::uint32_t key = 0; key < document.keys.size(); ++key) {
+            const std::uint64_t hash = document.key_hashes[key];
+            const TokenInfo* info = token_cache.find(hash, document.keys[key]);
+            if (info == nullptr) {
+                info = &token_cache.insert(hash, document.keys[key], describe_token(document.keys[key]));
             }
-            const TokenInfo& info = found->second;
-            document.stem_ids[0].push_back(info.first_stem_id);
-            if (info.rest.empty()) {
-                continue;
-            }
-            const std::size_t count = languages.size();
+            document.stem_ids[0].push_back(info->first_stem_id);
             for (std::size_t l = 1; l < count; ++l) {
-                document.stem_ids[l].push_back(info.other_stem_ids(count)[l - 1]);
+                document.stem_ids[l].push_back(info->other_stem_ids[l - 1]);
             }
             if (want_candidates) {
-                const auto more = info.candidates(count);
-                candidates.insert(candidates.end(), more.begin(), more.end());
-                const auto halves = info.pairs(count);
-                pairs.insert(pairs.end(), halves.begin(), halves.end());
+                for (const Candidate& candidate : info->candidates) {
+                    triggered.push_back(trigger(candidate.watchlist, key, candidate.plain, candidate.fields));
+                }
+                for (const PairCondition& pair : info->pairs) {
+                    if (document.has_hash(pair.other_hash)) {
+                        triggered.push_back(trigger(pair.watchlist, k_no_key, false, 0));
+                    }
+                }
             }
         }
-        // A two-word condition holds when it was listed twice: every distinct word of the
-        // article lists it at most once. An open-addressing set finds the second listing
-        // without sorting (common words are halves of many conditions).
-        std::size_t capacity = 16;
-        while (capacity < 2 * pairs.size()) {
-            capacity *= 2;
-        }
-        std::vector<std::uint32_t> seen(capacity, k_no_condition);
-        for (const std::uint32_t pair : pairs) {
-            std::size_t slot = (pair * 0x9E3779B1U) & (capacity - 1);
-            while (seen[slot] != k_no_condition && seen[slot] != pair) {
-                slot = (slot + 1) & (capacity - 1);
-            }
-            if (seen[slot] == pair) {
-                candidates.push_back(condition_watchlist[pair]);
-            } else {
-                seen[slot] = pair;
-            }
-        }
-        std::sort(candidates.begin(), candidates.end());
-        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-        return candidates;
+        std::sort(triggered.begin(), triggered.end());
+        return triggered;
     }
 
     // Called with cache_mutex held (stemmers are not thread-safe).
@@ -665,24 +803,23 @@ struct Matcher::Impl {
             }
             add(prefix_index, key.substr(0, length));
         }
-        std::sort(conditions.begin(), conditions.end());
-        conditions.erase(std::unique(conditions.begin(), conditions.end()), conditions.end());
         std::vector<std::uint32_t> candidates;
-        std::vector<std::uint32_t> pairs;
+        candidates.reserve(conditions.size());
         for (const std::uint32_t condition : conditions) {
-            if (condition_words[condition] == 1) {
-                candidates.push_back(condition_watchlist[condition]);
-            } else {
-                pairs.push_back(condition);
-            }
+            candidates.push_back(condition_watchlist[condition]);
         }
         std::sort(candidates.begin(), candidates.end());
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
         info.first_stem_id = stems.front();
-        info.candidate_count = static_cast<std::uint32_t>(candidates.size());
-        info.rest.assign(stems.begin() + 1, stems.end());
-        info.rest.insert(info.rest.end(), candidates.begin(), candidates.end());
-        info.rest.insert(info.rest.end(), pairs.begin(), pairs.end());
+        info.other_stem_ids.assign(stems.begin() + 1, stems.end());
+        for (const std::uint32_t watchlist : candidates) {
+            const Shortcut& shortcut = shortcuts[watchlist];
+            const bool plain = shortcut.stem_id != k_no_stem && !shortcut.scoped;
+            info.candidates.push_back(Candidate{watchlist, plain ? shortcut.fields : FieldSet{0}, plain});
+        }
+        if (const auto found = pair_index.find(key); found != pair_index.end()) {
+            info.pairs = found->second;
+        }
         return info;
     }
 
@@ -856,44 +993,101 @@ struct Matcher::Impl {
         return false;
     }
 
+    // A one-word watchlist (its shortcut) decided from the article's words that have its stem:
+    // what evaluate() and choose_shown() do for a word leaf, without reading the query.
+    // root may be nullptr for the query's root (Matches::matches() finds it when asked).
+    static void decide_word(std::uint32_t watchlist, FieldSet fields, const Node* root,
+                            std::span<const std::uint32_t> keys, const Document& document, Scratch& scratch,
+                            std::vector<HitRecord>& hits)
+    {
+        if (keys.size() == 1) {
+            // One word form: its occurrences are in (field, token) order already, and the
+            // matches shown are the first occurrence in each field, up to 3.
+            HitRecord record{watchlist, 0, {}};
+            for (const auto& at : document.occurrences_of(keys.front())) {
+                if (!in_fields(fields, at.field)) {
+                    continue;
+                }
+                const auto shown = std::span<const Found>(record.shown).first(record.shown_count);
+                if (std::none_of(shown.begin(), shown.end(),
+                                 [&at](const Found& entry) { return entry.span.field == at.field; })) {
+                    record.shown[record.shown_count++] = Found{root, Span{at.field, at.token, at.token}};
+                    if (record.shown_count == k_max_matches) {
+                        break;
+                    }
+                }
+            }
+            if (record.shown_count != 0) {
+                hits.push_back(record);
+            }
+            return;
+        }
+        scratch.found.clear();
+        for (const std::uint32_t key : keys) {
+            for (const auto& at : document.occurrences_of(key)) {
+                if (in_fields(fields, at.field)) {
+                    scratch.found.push_back(Found{root, Span{at.field, at.token, at.token}});
+                }
+            }
+        }
+        if (scratch.found.empty()) {
+            return;
+        }
+        const auto by_span = [](const Found& a, const Found& b) { return span_less(a.span, b.span); };
+        if (!std::is_sorted(scratch.found.begin(), scratch.found.end(), by_span)) {
+            std::sort(scratch.found.begin(), scratch.found.end(), by_span);
+        }
+        hits.push_back(choose_shown(watchlist, scratch.found));
+    }
+
     // The watchlists matching the item, with the matches to show, but no text copied yet.
+    // Indexed, only the watchlists that prepare() found triggered are looked at, and a one-word
+    // watchlist gets the words that triggered it from there; unindexed, every watchlist.
     void run(Matches::State& state, const FeedInfo& feed, bool indexed) const
     {
         Document& document = state.document;
-        std::vector<std::uint32_t> candidates = prepare(document, indexed);
+        indexed = indexed && document.keys.size() < k_max_keys;  // else too many words to pack
+        std::vector<std::uint64_t> triggered = prepare(document, indexed);
         if (!indexed) {
-            candidates.resize(watchlists.size());
-            for (std::uint32_t w = 0; w < candidates.size(); ++w) {
-                candidates[w] = w;
+            triggered.resize(watchlists.size());
+            for (std::uint32_t w = 0; w < triggered.size(); ++w) {
+                triggered[w] = trigger(w, k_no_key, false, 0);
             }
         }
         Scratch scratch;
-        for (const std::uint32_t w : candidates) {
-            const Shortcut shortcut = shortcuts[w];
-            const Compiled& compiled = watchlists[w];
-            if (shortcut.scoped && !in_scope(compiled.spec, feed)) {
+        std::vector<std::uint32_t> keys;
+        state.hits.reserve(indexed ? triggered.size() : 0);
+        for (std::size_t next = 0; next < triggered.size();) {
+            const std::uint64_t first = triggered[next];
+            const std::uint32_t w = trigger_watchlist(first);
+            keys.clear();
+            for (; next < triggered.size() && trigger_watchlist(triggered[next]) == w; ++next) {
+                if (const std::uint32_t key = trigger_key(triggered[next]); key != k_no_key) {
+                    keys.push_back(key);
+                }
+            }
+            if (trigger_plain(first)) {
+                decide_word(w, trigger_fields(first), nullptr, keys, document, scratch, state.hits);
                 continue;
             }
-            scratch.found.clear();
+            const Shortcut& shortcut = shortcuts[w];
+            if (shortcut.scoped && !in_scope(watchlists[w].spec, feed)) {
+                continue;
+            }
             if (shortcut.stem_id != k_no_stem) {
-                // What evaluate() does for a word leaf, without reading the query.
-                const Node* root = &compiled.spec.query.root();
-                for (const auto& [stem_id, key] : document.keys_with_stem(shortcut.language, shortcut.stem_id)) {
-                    for (const auto& at : document.occurrences_of(key)) {
-                        if (in_fields(shortcut.fields, at.field)) {
-                            scratch.found.push_back(Found{root, Span{at.field, at.token, at.token}});
-                        }
+                if (!indexed) {
+                    for (const auto& [stem_id, key] : document.keys_with_stem(shortcut.language, shortcut.stem_id)) {
+                        keys.push_back(key);
                     }
                 }
-                if (scratch.found.empty()) {
-                    continue;
+                if (!keys.empty()) {
+                    decide_word(w, shortcut.fields, shortcut.root, keys, document, scratch, state.hits);
                 }
-                const auto by_span = [](const Found& a, const Found& b) { return span_less(a.span, b.span); };
-                if (!std::is_sorted(scratch.found.begin(), scratch.found.end(), by_span)) {
-                    std::sort(scratch.found.begin(), scratch.found.end(), by_span);
-                }
-                state.hits.push_back(choose_shown(w, scratch.found));
-            } else if (evaluate(compiled, compiled.spec.query.root(), document, scratch, &scratch.found)) {
+                continue;
+            }
+            const Compiled& compiled = watchlists[w];
+            scratch.found.clear();
+            if (evaluate(compiled, compiled.spec.query.root(), document, scratch, &scratch.found)) {
                 state.hits.push_back(choose_shown(w, scratch.found));
             }
         }
@@ -923,7 +1117,8 @@ std::vector<model::Match> Matches::matches(std::size_t hit) const
     matches.reserve(record.shown_count);
     for (std::size_t i = 0; i < record.shown_count; ++i) {
         const Found& shown = record.shown[i];
-        matches.push_back(model::Match{term_of(compiled, *shown.node),
+        const Node& node = shown.node != nullptr ? *shown.node : compiled.spec.query.root();
+        matches.push_back(model::Match{term_of(compiled, node),
                                        std::string(field_name(static_cast<Field>(shown.span.field))),
                                        m_state->document.snippet(shown.span)});
     }

@@ -519,14 +519,40 @@ std::vector<Token> tokenize(std::string_view text)
     std::size_t pos = 0;
     std::size_t word_begin = 0;
     bool in_word = false;
+    bool word_is_ascii = true;
     const auto close_word = [&](std::size_t word_end) {
         in_word = false;
-        std::string folded = fold_valid(text.substr(word_begin, word_end - word_begin));
+        const std::string_view word = text.substr(word_begin, word_end - word_begin);
+        if (word_is_ascii) {
+            // What fold_valid() does to ASCII letters and digits, without scanning the word again.
+            std::string folded(word.size(), '\0');
+            std::transform(word.begin(), word.end(), folded.begin(), [](char c) {
+                return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+            });
+            tokens.push_back(Token{std::move(folded), word_begin, word_end});
+            return;
+        }
+        std::string folded = fold_valid(word);
         if (!folded.empty()) {
             tokens.push_back(Token{std::move(folded), word_begin, word_end});
         }
     };
     while (pos < text.size()) {
+        const unsigned char byte = static_cast<unsigned char>(text[pos]);
+        if (byte < 0x80) {
+            // ASCII (most text): a letter or digit is a word character, anything else ends a word.
+            const bool word_char = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                                   (byte >= '0' && byte <= '9');
+            if (word_char && !in_word) {
+                in_word = true;
+                word_is_ascii = true;
+                word_begin = pos;
+            } else if (!word_char && in_word) {
+                close_word(pos);
+            }
+            ++pos;
+            continue;
+        }
         const Decoded decoded = decode_at(text, pos);
         const CharClass kind = classify(decoded.codepoint);
         if (kind == CharClass::word) {
@@ -534,8 +560,11 @@ std::vector<Token> tokenize(std::string_view text)
                 in_word = true;
                 word_begin = pos;
             }
+            word_is_ascii = false;
         } else if (in_word && kind != CharClass::mark && kind != CharClass::format) {
             close_word(pos);
+        } else if (in_word) {
+            word_is_ascii = false;  // a mark or format character inside the word: fold it all
         }
         pos += decoded.length;
     }

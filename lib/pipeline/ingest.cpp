@@ -100,7 +100,10 @@ IngestResult ingest(store::Store& store, IngestJob job)
         }
     }
     // Matching runs before the book is locked: it is the costly part and needs no story.
-    std::vector<std::vector<match::Hit>> hits;
+    // Matches holds views into the articles' items: reserved here, commit.articles never
+    // reallocates while they live.
+    std::vector<match::Matches> hits;
+    commit.articles.reserve(parsed->items.size());
     for (auto& item : parsed->items) {
         auto seen = store.seen(url, item.id);
         if (!seen) {
@@ -111,9 +114,8 @@ IngestResult ingest(store::Store& store, IngestJob job)
             ++result.duplicates;
             continue;
         }
-        model::Article article{model::article_id(url, item.id), feed_ref, std::move(item), now, {}};
-        hits.push_back(job.matcher->match(article.item, feed_info));
-        commit.articles.push_back(std::move(article));
+        commit.articles.push_back(model::Article{model::article_id(url, item.id), feed_ref, std::move(item), now, {}});
+        hits.push_back(job.matcher->find(commit.articles.back().item, feed_info));
     }
 
     // Held to the end of the commit (story_book.hpp): assignments and alert types land in
@@ -133,32 +135,37 @@ IngestResult ingest(store::Store& store, IngestJob job)
             ++(assignment.outcome == story::Outcome::started ? result.stories_started : result.stories_joined);
             story = stories->story(article.story);
         }
-        for (const auto& hit : hits[index]) {
-            ++result.matches[hit.watchlist];
-            std::string body;
+        for (std::size_t hit = 0; hit < hits[index].size(); ++hit) {
+            const match::WatchlistSpec& watchlist = hits[index].watchlist(hit);
+            ++result.matches[watchlist.name];
+            std::optional<deliver::StoryAlert> story_alert;
             bool update = false;
             if (story) {
-                auto type = story_alert_type(store, alerted, hit.watchlist, story->id);
+                auto type = story_alert_type(store, alerted, watchlist.name, story->id);
                 if (!type) {
                     result.detail = type.error().detail;
                     forget_assignments(*stories, result.detail);
                     return result;  // store_error
                 }
                 if (*type == deliver::AlertType::match) {
-                    commit.story_alerts.push_back(store::StoryAlerted{hit.watchlist, story->id});
+                    commit.story_alerts.push_back(store::StoryAlerted{watchlist.name, story->id});
                 } else {
-                    ++result.story_updates[hit.watchlist];
+                    ++result.story_updates[watchlist.name];
                     update = true;
                 }
-                const deliver::StoryAlert story_alert{*type, story->id, story->first_seen, story->articles,
-                                                      story->outlets};
-                body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now, story_alert);
-            } else {
-                body = deliver::render_json_payload(hit.watchlist, article, hit.matches, now);
+                story_alert.emplace(
+                    deliver::StoryAlert{*type, story->id, story->first_seen, story->articles, story->outlets});
             }
-            for (const auto& webhook : hit.notify) {
-                model::OutboxEntry entry{webhook, model::webhook_id(hit.watchlist, webhook, article.id),
-                                         hit.watchlist, article.id, body, now, now, 0};
+            if (watchlist.notify.empty()) {
+                continue;  // no webhook: no alert body, no snippets
+            }
+            const std::vector<model::Match> matches = hits[index].matches(hit);
+            const std::string body =
+                story_alert ? deliver::render_json_payload(watchlist.name, article, matches, now, *story_alert)
+                            : deliver::render_json_payload(watchlist.name, article, matches, now);
+            for (const auto& webhook : watchlist.notify) {
+                model::OutboxEntry entry{webhook, model::webhook_id(watchlist.name, webhook, article.id),
+                                         watchlist.name, article.id, body, now, now, 0};
                 if (update) {
                     const StoryUpdatePolicy policy = policy_of(job, webhook);
                     if (policy.mode == StoryUpdates::none) {

@@ -363,6 +363,74 @@ TEST(Matcher, PhraseNeedsItsTwoLongestWordsButMatchesOnlyInOrder)
     EXPECT_TRUE(matcher.match(item("", "The state met.")).empty());
 }
 
+TEST(Matcher, AOneWordWatchlistShowsTheFirstMatchOfEachFieldAcrossItsWordForms)
+{
+    // A one-word watchlist is decided from the article's words that share its stem: with
+    // one form, the first occurrence per field; with several forms, merged in field order.
+    const Matcher matcher({watchlist("one-form", "sanction"), watchlist("forms", "indictment")});
+    auto article = item("Indicted, then sanctions", "sanctions again; indictments and an indictment",
+                        "an indictment; sanctions");
+    article.content = article.text;  // with a summary, text is the content's only when there is content
+    const auto hits = matcher.match(article);
+    ASSERT_EQ(hits.size(), 2U);
+    ASSERT_EQ(hits[0].matches.size(), 3U);
+    EXPECT_EQ(hits[0].matches[0].field, "title");
+    EXPECT_EQ(hits[0].matches[1].field, "summary");
+    EXPECT_EQ(hits[0].matches[2].field, "content");
+    EXPECT_EQ(hits[0].matches[0].term, "sanction");
+    ASSERT_EQ(hits[1].matches.size(), 3U);
+    EXPECT_EQ(hits[1].matches[0].field, "title");
+    EXPECT_EQ(hits[1].matches[0].snippet, "Indicted, then sanctions");
+    EXPECT_EQ(hits[1].matches[1].field, "summary");
+    EXPECT_EQ(hits[1].matches[2].field, "content");
+    EXPECT_EQ(hits[1].matches[2].term, "indictment");
+    const auto unindexed = matcher.match_unindexed(article);
+    ASSERT_EQ(unindexed.size(), hits.size());
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        ASSERT_EQ(unindexed[i].matches.size(), hits[i].matches.size());
+        for (std::size_t m = 0; m < hits[i].matches.size(); ++m) {
+            EXPECT_EQ(unindexed[i].matches[m].field, hits[i].matches[m].field);
+            EXPECT_EQ(unindexed[i].matches[m].snippet, hits[i].matches[m].snippet);
+        }
+    }
+}
+
+TEST(Matcher, AOneWordWatchlistWithAFeedsScopeStaysScopedBesideUnscopedOnes)
+{
+    WatchlistSpec scoped = watchlist("scoped", "huawei");
+    scoped.feeds = {"tag:tech"};
+    const Matcher matcher({watchlist("plain", "huawei"), std::move(scoped), watchlist("fields", "title:huawei")});
+    const std::vector<std::string> tech = {"tech"};
+    const auto in_scope = matcher.match(item("", "Huawei results"), FeedInfo{"http://a/", "A", tech});
+    ASSERT_EQ(in_scope.size(), 2U);
+    EXPECT_EQ(in_scope[0].watchlist, "plain");
+    EXPECT_EQ(in_scope[1].watchlist, "scoped");
+    const auto out_of_scope = matcher.match(item("Huawei", "Huawei results"), FeedInfo{"http://a/", "A", {}});
+    ASSERT_EQ(out_of_scope.size(), 2U);
+    EXPECT_EQ(out_of_scope[0].watchlist, "plain");
+    EXPECT_EQ(out_of_scope[1].watchlist, "fields");
+}
+
+TEST(Matcher, GivesTheSameVerdictsAfterItsWordCacheFillsUpAndStartsOver)
+{
+    // The word cache remembers 2^17 distinct words, then starts over: one article with more
+    // distinct words than that grows and clears it; verdicts before and after must agree.
+    const Matcher matcher({watchlist("legal", "indictment"), watchlist("unit", "\"unit 61398\"")});
+    const auto article = item("Indictments", "unit 61398 named");
+    const auto before = matcher.match(article);
+    std::string many;
+    for (int i = 0; i < 135000; ++i) {
+        many += "w" + std::to_string(i) + " ";
+    }
+    EXPECT_EQ(matcher.match(item("indicted", many)).size(), 1U);
+    EXPECT_EQ(matcher.match(item("", many + "unit 61398")).size(), 1U);
+    const auto after = matcher.match(article);
+    ASSERT_EQ(before.size(), 2U);
+    ASSERT_EQ(after.size(), before.size());
+    EXPECT_EQ(after[0].matches.at(0).snippet, before[0].matches.at(0).snippet);
+    EXPECT_EQ(after[1].watchlist, "unit");
+}
+
 TEST(Highlight, MarksTheWordsThePositiveTermsMatch)
 {
     const auto query = Query::parse(R"((indictment OR "Unit 61398" OR =PLA OR cyber*) -football)");

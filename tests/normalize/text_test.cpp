@@ -93,6 +93,22 @@ TEST(Text, TokenOffsetsPointIntoTheOriginalBytes)
     EXPECT_EQ(tokens[3].end, text.size());
 }
 
+TEST(Text, EveryTokenIsTheFoldOfItsBytesWhetherTheWordIsAsciiOrNot)
+{
+    // tokenize() folds an ASCII word itself and hands any other word to fold(): both ways
+    // must give what fold() gives for the word's bytes, mixed in one text.
+    const std::string text = "Hua\xC2\xADwei ZTE z\xC3\xBCrich CAF\xC3\x89 cafe\xCC\x81 A1b2 \xEF\xBC\xA1" "BC x\xE2\x80\x8Dy 61398, Co-Operate";
+    const auto tokens = tokenize(text);
+    ASSERT_EQ(tokens.size(), 11u);
+    for (const auto& token : tokens) {
+        EXPECT_EQ(token.folded, fold(text.substr(token.begin, token.end - token.begin)))
+            << text.substr(token.begin, token.end - token.begin);
+    }
+    EXPECT_EQ(tokens[0].folded, "huawei");
+    EXPECT_EQ(tokens[2].folded, "zurich");
+    EXPECT_EQ(tokens[6].folded, "abc");
+}
+
 TEST(Text, TokenizeTreatsInvalidBytesAsSeparators)
 {
     const std::string text = "abc\xFF" "def\xC3";

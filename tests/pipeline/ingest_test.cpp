@@ -115,5 +115,27 @@ TEST_F(IngestTest, CommittedAlertsSurviveAReopenAfterSync)
     EXPECT_TRUE(*seen);
 }
 
+TEST_F(IngestTest, AHitOfAWatchlistThatNotifiesNobodyIsCountedButQueuesNoAlert)
+{
+    std::vector<match::WatchlistSpec> specs;
+    for (const auto* name : {"legal", "quiet"}) {
+        auto query = match::Query::parse("indictment");
+        ASSERT_TRUE(query);
+        match::WatchlistSpec spec;
+        spec.name = name;
+        spec.query = std::move(*query);
+        spec.notify = name == std::string_view("legal") ? std::vector<std::string>{"hook"} : std::vector<std::string>{};
+        specs.push_back(std::move(spec));
+    }
+    IngestJob quiet_job = job(k_feed);
+    quiet_job.matcher = std::make_shared<const match::Matcher>(std::move(specs));
+    const IngestResult result = ingest(*m_store, std::move(quiet_job));
+    ASSERT_EQ(result.outcome, IngestOutcome::committed) << result.detail;
+    EXPECT_EQ(result.matches.at("legal"), 1u);
+    EXPECT_EQ(result.matches.at("quiet"), 1u);
+    EXPECT_EQ(result.alerts, std::vector<std::string>{"legal"});
+    EXPECT_EQ(m_store->outbox_pending(), 1u);
+}
+
 }  // namespace
 }  // namespace feedwatch::pipeline
