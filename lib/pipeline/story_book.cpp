@@ -25,7 +25,7 @@ namespace {
 // first poll of 100,000 feeds would otherwise open a story per archived item.
 core::Instant arrival_of(const model::Article& article, std::chrono::seconds window)
 {
-    const auto& published = article.item.published;
+    const auto& published = article.item.published ? article.item.published : article.item.updated;
     if (published && *published + window < article.first_seen) {
         return *published;
     }
@@ -37,6 +37,10 @@ story::Assignment assign_to(story::Grouper& grouper, const model::Article& artic
     const std::string source = story_source(article);
     const story::ArticleInput input{article.id, article.item.title, article.item.text, source,
                                     arrival_of(article, grouper.options().window)};
+    // The grouper's clock is the latest arrival it has seen; a start on nothing but backlog
+    // would keep it years back and every backlog story open. Closing on first_seen first
+    // moves it to now (no one reads which stories closed).
+    grouper.close_idle(article.first_seen);
     return grouper.assign(input);
 }
 
