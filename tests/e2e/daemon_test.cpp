@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -38,11 +39,22 @@ std::string rss(const std::string& items)
            items + "</channel></rss>";
 }
 
+// An hour ago, RFC 822: reports of current news. Items published more than a story window
+// before they arrive are backlog and never join a story (pipeline/story_book.cpp).
+std::string recent_pub_date()
+{
+    const std::time_t hour_ago = std::time(nullptr) - 3600;
+    std::tm utc{};
+    gmtime_r(&hour_ago, &utc);
+    char text[64];
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    return text;
+}
+
 std::string rss_item(const std::string& guid, const std::string& title, const std::string& description)
 {
     return "<item><guid>" + guid + "</guid><title>" + title + "</title><link>https://wire.test/" + guid +
-           "</link><pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate><description>" + description +
-           "</description></item>";
+           "</link><pubDate>" + recent_pub_date() + "</pubDate><description>" + description + "</description></item>";
 }
 
 using test::free_port;
