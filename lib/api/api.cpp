@@ -282,6 +282,32 @@ struct Api::Impl {
 namespace {
 
 // limit: absent -> fallback; else 1..max.
+// since=, when given, into since: a time or a duration back from now; else a 400 naming it.
+std::optional<serve::Response> read_since(const Parameters& parameters, std::optional<core::Instant>& since)
+{
+    if (auto found = parameters.values.find("since"); found != parameters.values.end()) {
+        since = parse_since(found->second);
+        if (!since) {
+            return bad_parameter("since", "since must be an RFC 3339 time (2026-11-24T10:00:00Z) or a duration (15m)");
+        }
+    }
+    return std::nullopt;
+}
+
+// before=, when given, into before: a page cursor (a positive integer); else a 400 saying
+// what it must be.
+std::optional<serve::Response> read_before(const Parameters& parameters, std::uint64_t& before, std::string message)
+{
+    if (auto found = parameters.values.find("before"); found != parameters.values.end()) {
+        const auto cursor = parse_unsigned(found->second);
+        if (!cursor || *cursor == 0) {
+            return bad_parameter("before", std::move(message));
+        }
+        before = *cursor;
+    }
+    return std::nullopt;
+}
+
 std::optional<std::size_t> read_limit(const Parameters& parameters, std::size_t fallback, std::size_t max, bool& bad)
 {
     const auto found = parameters.values.find("limit");
@@ -318,18 +344,11 @@ serve::Response Api::Impl::alerts(const Parameters& parameters)
     if (auto found = parameters.values.find("watchlist"); found != parameters.values.end()) {
         filter.watchlist = found->second;
     }
-    if (auto found = parameters.values.find("since"); found != parameters.values.end()) {
-        filter.since = parse_since(found->second);
-        if (!filter.since) {
-            return bad_parameter("since", "since must be an RFC 3339 time (2026-11-24T10:00:00Z) or a duration (15m)");
-        }
+    if (auto bad_since = read_since(parameters, filter.since)) {
+        return std::move(*bad_since);
     }
-    if (auto found = parameters.values.find("before"); found != parameters.values.end()) {
-        const auto before = parse_unsigned(found->second);
-        if (!before || *before == 0) {
-            return bad_parameter("before", "before must be an alert id (the next value of a previous page)");
-        }
-        filter.before_sequence = *before;
+    if (auto bad_before = read_before(parameters, filter.before_sequence, "before must be an alert id (the next value of a previous page)")) {
+        return std::move(*bad_before);
     }
     // The page's rendered alerts (kept, or parsed and rendered once), then their delivery state
     // in one batched read, spliced in as the answer is written: no JSON tree per request.
@@ -434,18 +453,11 @@ serve::Response Api::Impl::stories(const Parameters& parameters)
         }
         filter.watchlist = found->second;
     }
-    if (auto found = parameters.values.find("since"); found != parameters.values.end()) {
-        filter.since = parse_since(found->second);
-        if (!filter.since) {
-            return bad_parameter("since", "since must be an RFC 3339 time (2026-11-24T10:00:00Z) or a duration (15m)");
-        }
+    if (auto bad_since = read_since(parameters, filter.since)) {
+        return std::move(*bad_since);
     }
-    if (auto found = parameters.values.find("before"); found != parameters.values.end()) {
-        const auto before = parse_unsigned(found->second);
-        if (!before || *before == 0) {
-            return bad_parameter("before", "before must be a story cursor (the next value of a previous page)");
-        }
-        filter.before_sequence = *before;
+    if (auto bad_before = read_before(parameters, filter.before_sequence, "before must be a story cursor (the next value of a previous page)")) {
+        return std::move(*bad_before);
     }
     auto found = store::stories_newest(store, filter);
     if (!found) {
@@ -545,18 +557,11 @@ serve::Response Api::Impl::articles(const Parameters& parameters)
     if (auto found = parameters.values.find("feed"); found != parameters.values.end()) {
         filter.feed_url = found->second;
     }
-    if (auto found = parameters.values.find("since"); found != parameters.values.end()) {
-        filter.since = parse_since(found->second);
-        if (!filter.since) {
-            return bad_parameter("since", "since must be an RFC 3339 time (2026-11-24T10:00:00Z) or a duration (15m)");
-        }
+    if (auto bad_since = read_since(parameters, filter.since)) {
+        return std::move(*bad_since);
     }
-    if (auto found = parameters.values.find("before"); found != parameters.values.end()) {
-        const auto before = parse_unsigned(found->second);
-        if (!before || *before == 0) {
-            return bad_parameter("before", "before must be the next value of a previous page");
-        }
-        filter.before = *before;
+    if (auto bad_before = read_before(parameters, filter.before, "before must be the next value of a previous page")) {
+        return std::move(*bad_before);
     }
     std::unique_ptr<match::Matcher> matcher;
     if (auto found = parameters.values.find("q"); found != parameters.values.end() && !found->second.empty()) {
