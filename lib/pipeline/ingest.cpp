@@ -118,6 +118,15 @@ IngestResult ingest(store::Store& store, IngestJob job)
         hits.push_back(job.matcher->find(commit.articles.back().item, feed_info));
     }
 
+    // Story features (tokens, stems, signature) are computed before the lock too, so the
+    // workers prepare in parallel and hold the lock only for the assignments themselves.
+    std::vector<story::PreparedArticle> prepared;
+    if (job.stories) {
+        prepared.reserve(commit.articles.size());
+        for (const model::Article& article : commit.articles) {
+            prepared.push_back(story::prepare(article.item.title, article.item.text));
+        }
+    }
     // Held to the end of the commit (story_book.hpp): assignments and alert types land in
     // the store in the order the grouper made them. A poll without new articles changes no
     // story and does not wait for the other worker.
@@ -130,7 +139,7 @@ IngestResult ingest(store::Store& store, IngestJob job)
         model::Article& article = commit.articles[index];
         std::optional<story::StorySummary> story;
         if (stories) {
-            const story::Assignment assignment = stories->assign(article);
+            const story::Assignment assignment = stories->assign(article, prepared[index]);
             article.story = assignment.story;
             ++(assignment.outcome == story::Outcome::started ? result.stories_started : result.stories_joined);
             story = stories->story(article.story);

@@ -32,7 +32,8 @@ core::Instant arrival_of(const model::Article& article, std::chrono::seconds win
     return article.first_seen;
 }
 
-story::Assignment assign_to(story::Grouper& grouper, const model::Article& article)
+story::Assignment assign_to(story::Grouper& grouper, const model::Article& article,
+                             const story::PreparedArticle* prepared = nullptr)
 {
     const std::string source = story_source(article);
     const story::ArticleInput input{article.id, article.item.title, article.item.text, source,
@@ -41,7 +42,7 @@ story::Assignment assign_to(story::Grouper& grouper, const model::Article& artic
     // would keep it years back and every backlog story open. Closing on first_seen first
     // moves it to now (no one reads which stories closed).
     grouper.close_idle(article.first_seen);
-    return grouper.assign(input);
+    return prepared ? grouper.assign(input, *prepared) : grouper.assign(input);
 }
 
 struct Loaded {
@@ -125,6 +126,11 @@ StoryBook::Session StoryBook::lock()
 story::Assignment StoryBook::Session::assign(const model::Article& article)
 {
     return assign_to(m_book.m_grouper, article);
+}
+
+story::Assignment StoryBook::Session::assign(const model::Article& article, const story::PreparedArticle& prepared)
+{
+    return assign_to(m_book.m_grouper, article, &prepared);
 }
 
 std::optional<story::StorySummary> StoryBook::Session::story(std::string_view id) const

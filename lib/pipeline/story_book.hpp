@@ -45,6 +45,9 @@ public:
     public:
         // Assigns the article (story_source, first_seen as arrival time); returns its story.
         story::Assignment assign(const model::Article& article);
+        // The same with the article's features prepared outside the lock:
+        // story::prepare(article.item.title, article.item.text).
+        story::Assignment assign(const model::Article& article, const story::PreparedArticle& prepared);
         // The open story with that id.
         std::optional<story::StorySummary> story(std::string_view id) const;
         std::size_t open_stories() const;
