@@ -249,6 +249,14 @@ struct Client::Impl {
     ClientOptions options;
     CURLM* multi = nullptr;
     asio::steady_timer timer;
+    // When the pending wait of timer fires, if any. curl moves its timeout on nearly every
+    // call; re-arming an Asio timer each time reprograms the reactor's timerfd, which took a
+    // sixth of the loop thread in a cycle of 304s. The timer is re-armed only to fire
+    // earlier: a wait that fires before curl's deadline costs one socket_action that does
+    // nothing but report the remaining time again.
+    std::optional<asio::steady_timer::time_point> timer_due;
+    bool timeout_posted = false;  // a zero timeout is run by a post, not a timer
+    void run_timeout();
     std::unordered_map<curl_socket_t, std::shared_ptr<SocketWatch>> sockets;
     std::unordered_map<CURL*, std::shared_ptr<Transfer>> transfers;
     bool stopped = false;
@@ -544,26 +552,51 @@ int Client::Impl::on_timer(CURLM*, long timeout_ms, void* userp)
         return 0;
     }
     if (timeout_ms < 0) {
-        self.timer.cancel();
-        return 0;
+        return 0;  // a wait still pending fires early, which is harmless (see timer_due)
     }
     // Never call curl_multi_socket_action from inside this callback: schedule it.
     try {
-        self.timer.expires_after(std::chrono::milliseconds(timeout_ms));
         std::weak_ptr<int> alive = self.life;
         Impl* impl = &self;
+        if (timeout_ms == 0) {
+            if (!self.timeout_posted) {
+                self.timeout_posted = true;
+                asio::post(self.io, [impl, alive] {
+                    if (!alive.expired()) {
+                        impl->timeout_posted = false;
+                        impl->run_timeout();
+                    }
+                });
+            }
+            return 0;
+        }
+        const auto due = asio::steady_timer::clock_type::now() + std::chrono::milliseconds(timeout_ms);
+        if (self.timer_due && *self.timer_due <= due) {
+            return 0;  // the pending wait fires early enough
+        }
+        self.timer_due = due;
+        self.timer.expires_at(due);
         self.timer.async_wait([impl, alive](boost::system::error_code error) {
-            if (error || alive.expired() || impl->stopped) {
+            if (error || alive.expired()) {
                 return;
             }
-            int running = 0;
-            curl_multi_socket_action(impl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-            impl->check_done();
+            impl->timer_due.reset();
+            impl->run_timeout();
         });
         return 0;
     } catch (const std::exception&) {
         return -1;
     }
+}
+
+void Client::Impl::run_timeout()
+{
+    if (stopped) {
+        return;
+    }
+    int running = 0;
+    curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done();
 }
 
 curl_socket_t Client::Impl::on_open_socket(void* clientp, curlsocktype purpose, curl_sockaddr* address)
