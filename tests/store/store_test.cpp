@@ -2,6 +2,7 @@
 #include "store/store.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -192,6 +193,44 @@ TEST(Store, ReopenAfterCloseKeepsEverything)
     EXPECT_EQ(rows[0].entry.article_id, commit.articles[0].id);
     EXPECT_EQ(rows[1].entry.article_id, commit.articles[1].id);
     EXPECT_EQ(rows[2].entry.article_id, model::article_id(feed, "c"));
+}
+
+TEST(Store, ArticlesLargerThanTheMemtableAreFlushedToBlobFilesAndReadBackWhole)
+{
+    TempDir dir;
+    const std::string feed = "https://example.com/feed.xml";
+    std::string content;
+    for (int i = 0; content.size() < 32 * 1024; ++i) {
+        content += "<p>Paragraph " + std::to_string(i) + " about the contract.</p>";
+    }
+    std::vector<std::string> ids;
+    {
+        auto store = open_or_die(dir.path());
+        ASSERT_TRUE(store);
+        // 400 articles of 32 KiB are more than one 8 MiB memtable: at least one flush.
+        for (int poll = 0; poll < 40; ++poll) {
+            PollCommit commit;
+            commit.feed_url = feed;
+            for (int item = 0; item < 10; ++item) {
+                ids.push_back("item-" + std::to_string(poll) + "-" + std::to_string(item));
+                commit.articles.push_back(make_article(feed, ids.back()));
+                commit.articles.back().item.content = content + ids.back();
+            }
+            ASSERT_TRUE(store->commit(commit));
+        }
+    }
+    std::size_t blob_files = 0;
+    for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+        blob_files += file.path().extension() == ".blob" ? 1 : 0;
+    }
+    EXPECT_GT(blob_files, 0u);
+    auto store = open_or_die(dir.path());
+    ASSERT_TRUE(store);
+    for (const std::string& id : ids) {
+        const auto article = store->article(model::article_id(feed, id));
+        ASSERT_TRUE(article && article->has_value()) << id;
+        EXPECT_EQ((*article)->item.content, content + id);
+    }
 }
 
 TEST(Store, OutboxIsFifoByCreationAndFiltersDue)
