@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +20,34 @@ namespace feedwatch::config {
 
 using Seconds = std::chrono::seconds;
 
+// The file a setting was read from. Shared by every location in that file: a feed list of
+// 100,000 entries held 100,000 copies of its path (about 100 bytes each, per copy of the
+// config).
+class SourceFile {
+public:
+    SourceFile() = default;
+    SourceFile(std::filesystem::path path) : m_path(std::make_shared<const std::filesystem::path>(std::move(path))) {}
+    SourceFile(const char* path) : SourceFile(std::filesystem::path(path)) {}
+
+    const std::filesystem::path& path() const { return m_path ? *m_path : empty_path(); }
+    std::string string() const { return path().string(); }
+    operator const std::filesystem::path&() const { return path(); }  // NOLINT: reads as the path it is
+    friend bool operator==(const SourceFile& a, const SourceFile& b) { return a.path() == b.path(); }
+    friend bool operator==(const SourceFile& a, const std::filesystem::path& b) { return a.path() == b; }
+
+private:
+    static const std::filesystem::path& empty_path()
+    {
+        static const std::filesystem::path empty;
+        return empty;
+    }
+    std::shared_ptr<const std::filesystem::path> m_path;
+};
+
+inline std::ostream& operator<<(std::ostream& out, const SourceFile& file) { return out << file.path(); }
+
 struct Location {
-    std::filesystem::path file;
+    SourceFile file;
     int line = 0;
     int column = 0;
 };

@@ -26,7 +26,7 @@ public:
     // text is the file's content as parsed; it is used to find positions inside strings.
     TomlReader(std::filesystem::path file, std::string_view text, std::vector<ConfigError>& errors);
 
-    const std::filesystem::path& file() const { return m_file; }
+    const std::filesystem::path& file() const { return m_file.path(); }
     Location at(const toml::source_region& region) const;
     Location at(const toml::node& node) const { return at(node.source()); }
     Location at(const toml::key& key) const { return at(key.source()); }
@@ -53,7 +53,7 @@ public:
     Location inside_string(const toml::node& node, std::size_t byte_offset) const;
 
 private:
-    std::filesystem::path m_file;
+    SourceFile m_file;  // shared by every Location this reader makes
     std::string_view m_text;
     std::vector<std::size_t> m_line_starts;
     std::vector<ConfigError>& m_errors;

@@ -87,6 +87,8 @@ query = "ransomware"
     EXPECT_EQ(config->feeds[0].tags, (std::vector<std::string>{"wire", "en"}));
     EXPECT_EQ(config->feeds[0].where.line, 11);
     EXPECT_EQ(config->feeds[1].interval, std::nullopt);
+    // Every setting of one file points at one copy of its path (100,000 feeds, one path).
+    EXPECT_EQ(&config->feeds[0].where.file.path(), &config->feeds[1].where.file.path());
 
     ASSERT_EQ(config->webhooks.size(), 1U);
     EXPECT_EQ(config->webhooks[0].name, "ops");
