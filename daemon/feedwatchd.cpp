@@ -117,15 +117,27 @@ int run(const std::string& config_path)
     }
     metrics::Metrics metrics(FEEDWATCH_VERSION);
     asio::io_context io;
-    pipeline::App app(io, *config, **store, metrics);
+    // SIGHUP and a change of the config file or a watchlist file (inotify) reload the same way.
+    const auto watched_files = [&config_path](const config::Config& loaded) {
+        std::vector<std::filesystem::path> files{config_path};
+        files.insert(files.end(), loaded.watchlist_files.begin(), loaded.watchlist_files.end());
+        return files;
+    };
+    const std::vector<std::filesystem::path> first_files = watched_files(*config);
+    const std::string listen = config->daemon.listen;
+    const std::size_t feed_count = config->feeds.size();
+    const std::size_t watchlist_count = config->watchlists.size();
+    // Moved, not copied: with 100,000 feeds a copy of the config is ~10 MB.
+    pipeline::App app(io, std::move(*config), **store, metrics);
+    config.reset();
     if (auto started = app.start(); !started) {
-        spdlog::critical("cannot start listen={} detail={} hint={}", core::log_value(config->daemon.listen),
+        spdlog::critical("cannot start listen={} detail={} hint={}", core::log_value(listen),
                          core::log_value(started.error().detail),
                          core::log_value("choose a free [daemon] listen address or stop the process using it"));
         return EXIT_FAILURE;
     }
     spdlog::info("feedwatchd started version={} feeds={} watchlists={} listen={} port={}", FEEDWATCH_VERSION,
-                 config->feeds.size(), config->watchlists.size(), core::log_value(config->daemon.listen), app.port());
+                 feed_count, watchlist_count, core::log_value(listen), app.port());
     sd_notify(0, "READY=1");
 
     asio::steady_timer watchdog(io);
@@ -134,12 +146,6 @@ int run(const std::string& config_path)
         schedule_watchdog(watchdog, std::chrono::microseconds{watchdog_usec / 2}, app);
     }
 
-    // SIGHUP and a change of the config file or a watchlist file (inotify) reload the same way.
-    const auto watched_files = [&config_path](const config::Config& loaded) {
-        std::vector<std::filesystem::path> files{config_path};
-        files.insert(files.end(), loaded.watchlist_files.begin(), loaded.watchlist_files.end());
-        return files;
-    };
     std::function<void()> on_config_change;
     pipeline::ConfigWatcher watcher(io, k_reload_quiet, [&on_config_change] { on_config_change(); });
     const auto reload = [&](std::string_view why) {
@@ -161,7 +167,7 @@ int run(const std::string& config_path)
         sd_notify(0, "READY=1");
     };
     on_config_change = [&reload] { reload("a config file changed"); };
-    if (auto watching = watcher.watch(watched_files(*config)); !watching) {
+    if (auto watching = watcher.watch(first_files); !watching) {
         spdlog::warn("not watching the config files; reload with SIGHUP detail={}",
                      core::log_value(watching.error().detail));
     }

@@ -201,30 +201,23 @@ bool same_token(std::string_view left, std::string_view right)
 
 struct Api::Impl {
     store::Store& store;
-    std::string token;
-    std::vector<config::FeedConfig> feeds;
-    std::vector<config::WatchlistConfig> watchlists;
+    const config::Config* config;  // not copied: the feed list can hold 100,000 entries
     std::vector<Subscriber> subscribers;
     std::uint64_t published = 0;  // highest alert sequence pushed to streams
     bool stopped = false;
     AlertCache rendered{k_rendered_alerts_kept};
 
-    Impl(store::Store& store_ref, const config::Config& config) : store(store_ref)
+    Impl(store::Store& store_ref, const config::Config& initial) : store(store_ref), config(&initial)
     {
-        apply(config);
         auto last = store::last_alert_sequence(store);
         published = last ? *last : 0;
     }
 
-    void apply(const config::Config& config)
-    {
-        token = config.daemon.api_token;
-        feeds = config.feeds;
-        watchlists = config.watchlists;
-    }
+    void apply(const config::Config& applied) { config = &applied; }
 
     bool authorized(const serve::Request& request, const Parameters& parameters) const
     {
+        const std::string& token = config->daemon.api_token;
         if (token.empty()) {
             return true;
         }
@@ -612,7 +605,7 @@ serve::Response Api::Impl::feed_list()
     }
     const core::Instant now = core::now();
     json list = json::array();
-    for (const auto& feed : feeds) {
+    for (const auto& feed : config->feeds) {
         const auto found = by_url.find(feed.url);
         const store::FeedState* state = found == by_url.end() ? nullptr : found->second;
         json item = {{"url", feed.url}, {"tags", feed.tags}};
@@ -659,7 +652,7 @@ serve::Response Api::Impl::feed_list()
 serve::Response Api::Impl::watchlist_list() const
 {
     json list = json::array();
-    for (const auto& watchlist : watchlists) {
+    for (const auto& watchlist : config->watchlists) {
         list.push_back({{"name", watchlist.name},
                         {"query", watchlist.query},
                         {"notify", watchlist.notify},

@@ -35,8 +35,9 @@ namespace feedwatch::api {
 
 class Api {
 public:
-    // store outlives the Api. token empty: no authentication (loopback listeners only; the
-    // config refuses anything else).
+    // store and config outlive the Api; config is read, not copied, until set_config names
+    // another. token empty: no authentication (loopback listeners only; the config refuses
+    // anything else).
     Api(store::Store& store, const config::Config& config);
     ~Api();
     Api(const Api&) = delete;
@@ -49,7 +50,8 @@ public:
     // served beside these, such as the alert queue's requeue).
     bool authorized(const serve::Request& request) const;
 
-    // Replaces the feeds and watchlists shown (after a reload).
+    // Replaces the feeds and watchlists shown (after a reload); config outlives the Api or
+    // the next call.
     void set_config(const config::Config& config);
 
     // Reads the alerts committed since the last call and pushes one event per alert to every

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -68,7 +69,8 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     SchedulerObserver observer;
     asio::steady_timer timer;
     std::optional<Clock::time_point> armed_for;
-    std::unordered_map<std::string, std::unique_ptr<Entry>> entries;
+    // Keyed by a view of Entry::url (entries never move): one copy of each URL, not two.
+    std::unordered_map<std::string_view, std::unique_ptr<Entry>> entries;
     std::unordered_map<std::string, Host> hosts;
     std::set<std::pair<Clock::time_point, Entry*>> timeline;
     std::deque<Host*> runnable;  // hosts with queued polls and a free slot
@@ -201,7 +203,12 @@ struct Scheduler::Impl : std::enable_shared_from_this<Scheduler::Impl> {
     }
 
     // Only for entries in no queue and not running.
-    void erase(Entry& entry) { entries.erase(entry.url); }
+    void erase(Entry& entry)
+    {
+        if (const auto found = entries.find(entry.url); found != entries.end()) {
+            entries.erase(found);
+        }
+    }
 };
 
 Scheduler::Scheduler(asio::io_context& io, SchedulerLimits limits, PollFunction poll, SchedulerObserver observer)
@@ -231,7 +238,7 @@ void Scheduler::add(const std::string& url, std::chrono::microseconds delay)
     entry->url = url;
     entry->host = &impl.hosts[host_of(url)];
     Entry& added = *entry;
-    impl.entries.emplace(url, std::move(entry));
+    impl.entries.emplace(std::string_view(added.url), std::move(entry));
     impl.schedule(added, Clock::now() + delay);
 }
 
