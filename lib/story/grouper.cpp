@@ -207,6 +207,42 @@ void Grouper::State::unindex_story(const Story& story)
     by_last_seen.erase({story.last_seen, story.handle});
 }
 
+void Grouper::State::reindex_joined(const Story& story, const std::vector<TermId>& old_terms, std::size_t old_bands,
+                                    core::Instant old_last_seen)
+{
+    const auto has = [](const std::vector<TermId>& terms, TermId term) {
+        return std::find(terms.begin(), terms.end(), term) != terms.end();
+    };
+    for (TermId term : old_terms) {
+        if (!has(story.index_terms, term) && term < postings.size()) {
+            auto& list = postings[term];
+            list.erase(std::remove(list.begin(), list.end(), story.handle), list.end());
+        }
+    }
+    for (TermId term : story.index_terms) {
+        if (has(old_terms, term)) {
+            continue;
+        }
+        if (term >= postings.size()) {
+            postings.resize(std::max<std::size_t>(term + 1, postings.size() * 2));
+        }
+        auto& list = postings[term];
+        if (list.size() < k_max_posting) {
+            list.push_back(story.handle);
+        }
+    }
+    for (std::size_t i = old_bands; i < story.bands.size(); ++i) {
+        auto& owners = band_owners[story.bands[i]];
+        if (std::find(owners.begin(), owners.end(), story.handle) == owners.end()) {
+            owners.push_back(story.handle);
+        }
+    }
+    if (old_last_seen != story.last_seen) {
+        by_last_seen.erase({old_last_seen, story.handle});
+        by_last_seen.emplace(story.last_seen, story.handle);
+    }
+}
+
 Grouper::Grouper(Options options) : m_state(std::make_unique<State>())
 {
     m_state->options = options;
@@ -371,9 +407,14 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
     state.log_articles = std::log(static_cast<double>(state.articles_seen) + 1.0);
 
     Story* story = nullptr;
+    std::vector<TermId> old_terms;
+    std::size_t old_bands = 0;
+    core::Instant old_last_seen{};
     if (chosen) {
         story = &state.stories.at(*chosen);
-        state.unindex_story(*story);
+        old_terms = story->index_terms;
+        old_bands = story->bands.size();
+        old_last_seen = story->last_seen;
         assignment.outcome = Outcome::joined;
         story->articles += 1;
         story->last_seen = std::max(story->last_seen, article.arrived);
@@ -405,7 +446,11 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
             }
         }
     }
-    state.index_story(*story);
+    if (assignment.outcome == Outcome::joined) {
+        state.reindex_joined(*story, old_terms, old_bands, old_last_seen);
+    } else {
+        state.index_story(*story);
+    }
     assignment.story = story->id;
     return assignment;
 }

@@ -63,6 +63,11 @@ struct Grouper::State {
     // Adds the derived entries for a story already in stories.
     void index_story(const Story& story);
     void unindex_story(const Story& story);
+    // Updates the derived entries of a story that just took an article: only the index terms
+    // it lost or gained, the bands from old_bands on and its place by last_seen (removing and
+    // adding back its id, every term and up to 64 bands per join was a tenth of assign()).
+    void reindex_joined(const Story& story, const std::vector<TermId>& old_terms, std::size_t old_bands,
+                        core::Instant old_last_seen);
 };
 
 }  // namespace feedwatch::story

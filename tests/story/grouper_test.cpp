@@ -181,6 +181,44 @@ TEST(Grouper, SnapshotAndRestoreKeepAssignmentsAndContinueIdentically)
     EXPECT_EQ(restored->snapshot(), original.snapshot());
 }
 
+// A stream where stories take many reports and change their index terms as they grow: a
+// grouper that updated its index in place must choose as one rebuilt from a snapshot does.
+TEST(Grouper, AnIndexUpdatedReportByReportChoosesAsOneRebuiltFromASnapshot)
+{
+    const std::vector<std::string> words{"council", "budget", "harbor", "vote", "court", "storm", "bridge",
+                                         "school", "strike", "fire", "river", "market", "police", "rail"};
+    const std::vector<std::string> names{"Aldana", "Brennick", "Castellow", "Dunmore", "Ebberly", "Farrow",
+                                         "Galloway", "Hollins", "Ingram", "Jessup", "Kestrel", "Lomax"};
+    std::vector<Report> reports;
+    for (int i = 0; i < 240; ++i) {
+        const int event = (i * 7) % 12;
+        std::string text = names[static_cast<std::size_t>(event)] + " " + std::to_string(1000 + event);
+        for (int w = 0; w < 30; ++w) {
+            text += " " + words[static_cast<std::size_t>((i * 5 + w * w + event) % 14)];
+        }
+        reports.push_back(Report{"r-" + std::to_string(i), names[static_cast<std::size_t>(event)] + " " +
+                                                               words[static_cast<std::size_t>(i % 14)],
+                                 text, "outlet" + std::to_string(i % 5) + ".example", k_monday + i * 1min});
+    }
+    Grouper live;
+    std::size_t joined = 0;
+    for (std::size_t i = 0; i < 120; ++i) {
+        joined += assign(live, reports[i]).outcome == Outcome::joined ? 1 : 0;
+    }
+    auto rebuilt = Grouper::restore(live.snapshot(), Options{});
+    ASSERT_TRUE(rebuilt) << rebuilt.error().detail;
+    for (std::size_t i = 120; i < reports.size(); ++i) {
+        const auto expected = assign(*rebuilt, reports[i]);
+        const auto actual = assign(live, reports[i]);
+        ASSERT_EQ(actual.story, expected.story) << reports[i].id;
+        EXPECT_EQ(actual.outcome, expected.outcome) << reports[i].id;
+        EXPECT_DOUBLE_EQ(actual.similarity, expected.similarity) << reports[i].id;
+        joined += actual.outcome == Outcome::joined ? 1 : 0;
+    }
+    EXPECT_GT(joined, reports.size() / 2);  // the stream did exercise joins
+    EXPECT_EQ(live.snapshot(), rebuilt->snapshot());
+}
+
 TEST(Grouper, ArticlesPreparedOnAnotherThreadAreGroupedExactlyAsByAssignAlone)
 {
     const std::vector<Report> reports{k_wire, k_trade, k_other_indictment, k_markets};
