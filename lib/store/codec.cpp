@@ -62,31 +62,40 @@ core::Result<T> decode(std::string_view text, const char* what, Decode&& decode_
 
 }  // namespace
 
+// Built member by member: a braced initializer list copies every nested value again (the
+// summary, content and text of each article two or three times) before the object is built.
 std::string encode_article(const model::Article& article)
 {
     const model::Item& item = article.item;
     json enclosures = json::array();
     for (const model::Enclosure& enclosure : item.enclosures) {
-        enclosures.push_back({{"url", enclosure.url}, {"type", enclosure.type}, {"length", enclosure.length}});
+        json row = json::object();
+        row["url"] = enclosure.url;
+        row["type"] = enclosure.type;
+        row["length"] = enclosure.length;
+        enclosures.push_back(std::move(row));
     }
-    const json value = {
-        {"id", article.id},
-        {"feed", {{"url", article.feed.url}, {"title", article.feed.title}}},
-        {"first_seen", instant_to_json(article.first_seen)},
-        {"story", article.story},
-        {"item",
-         {{"id", item.id},
-          {"title", item.title},
-          {"link", item.link},
-          {"published", optional_instant_to_json(item.published)},
-          {"updated", optional_instant_to_json(item.updated)},
-          {"author", item.author},
-          {"summary", item.summary},
-          {"content", item.content},
-          {"text", item.text},
-          {"categories", item.categories},
-          {"enclosures", enclosures}}},
-    };
+    json feed = json::object();
+    feed["url"] = article.feed.url;
+    feed["title"] = article.feed.title;
+    json fields = json::object();
+    fields["id"] = item.id;
+    fields["title"] = item.title;
+    fields["link"] = item.link;
+    fields["published"] = optional_instant_to_json(item.published);
+    fields["updated"] = optional_instant_to_json(item.updated);
+    fields["author"] = item.author;
+    fields["summary"] = item.summary;
+    fields["content"] = item.content;
+    fields["text"] = item.text;
+    fields["categories"] = item.categories;
+    fields["enclosures"] = std::move(enclosures);
+    json value = json::object();
+    value["id"] = article.id;
+    value["feed"] = std::move(feed);
+    value["first_seen"] = instant_to_json(article.first_seen);
+    value["story"] = article.story;
+    value["item"] = std::move(fields);
     return dump(value);
 }
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "model/ids.hpp"
+#include "store/codec.hpp"
 
 namespace feedwatch::store {
 namespace {
@@ -151,6 +152,20 @@ TEST(Store, CommitThenReadsBackEveryPart)
     EXPECT_EQ(entry.attempts, 0);
     EXPECT_EQ(store->outbox_pending(), 1u);
     EXPECT_TRUE(store->healthy());
+}
+
+TEST(Store, AnArticleIsStoredAsThisExactJson)
+{
+    model::Article article = make_article("https://example.com/feed.xml", "a");
+    article.story = "s-1";
+    const std::string id = article.id;
+    EXPECT_EQ(codec::encode_article(article),
+              R"({"feed":{"title":"Example Feed","url":"https://example.com/feed.xml"},"first_seen":1700000100,"id":")" +
+                  id +
+                  R"(","item":{"author":"Jane Doe","categories":["tech","asia"],"content":"<p>Content about Huawei</p>",)"
+                  R"("enclosures":[{"length":1234,"type":"audio/mpeg","url":"https://example.com/a.mp3"}],"id":"a",)"
+                  R"("link":"https://example.com/a","published":1700000000,"summary":"<p>Summary</p>",)"
+                  R"("text":"Content about Huawei","title":"Huawei wins contract","updated":null},"story":"s-1"})");
 }
 
 TEST(Store, InvalidUtf8IsRepairedNotThrown)
