@@ -160,23 +160,41 @@ void close_story(Grouper::State& state, std::unordered_map<Handle, Story>::itera
 
 }  // namespace
 
+void Grouper::State::add_posting(TermId term, Handle handle)
+{
+    if (term >= postings.size()) {
+        postings.resize(std::max<std::size_t>(term + 1, postings.size() * 2));
+    }
+    auto& list = postings[term];
+    if (list.size() < k_max_posting) {
+        list.push_back(handle);  // a full list is skipped by lookups, so it need not grow
+    }
+}
+
+void Grouper::State::remove_posting(TermId term, Handle handle)
+{
+    if (term < postings.size()) {
+        auto& list = postings[term];
+        list.erase(std::remove(list.begin(), list.end(), handle), list.end());
+    }
+}
+
+void Grouper::State::add_band_owner(std::uint64_t band, Handle handle)
+{
+    auto& owners = band_owners[band];
+    if (std::find(owners.begin(), owners.end(), handle) == owners.end()) {
+        owners.push_back(handle);
+    }
+}
+
 void Grouper::State::index_story(const Story& story)
 {
     handles_by_id.emplace(story.id, story.handle);
     for (TermId term : story.index_terms) {
-        if (term >= postings.size()) {
-            postings.resize(std::max<std::size_t>(term + 1, postings.size() * 2));
-        }
-        auto& list = postings[term];
-        if (list.size() < k_max_posting) {
-            list.push_back(story.handle);  // a full list is skipped by lookups, so it need not grow
-        }
+        add_posting(term, story.handle);
     }
     for (std::uint64_t band : story.bands) {
-        auto& owners = band_owners[band];
-        if (std::find(owners.begin(), owners.end(), story.handle) == owners.end()) {
-            owners.push_back(story.handle);
-        }
+        add_band_owner(band, story.handle);
     }
     by_last_seen.emplace(story.last_seen, story.handle);
 }
@@ -184,25 +202,19 @@ void Grouper::State::index_story(const Story& story)
 void Grouper::State::unindex_story(const Story& story)
 {
     handles_by_id.erase(story.id);
-    const auto remove_from = [&](auto& map, auto key) {
-        const auto found = map.find(key);
-        if (found == map.end()) {
-            return;
-        }
-        auto& list = found->second;
-        list.erase(std::remove(list.begin(), list.end(), story.handle), list.end());
-        if (list.empty()) {
-            map.erase(found);
-        }
-    };
     for (TermId term : story.index_terms) {
-        if (term < postings.size()) {
-            auto& list = postings[term];
-            list.erase(std::remove(list.begin(), list.end(), story.handle), list.end());
-        }
+        remove_posting(term, story.handle);
     }
     for (std::uint64_t band : story.bands) {
-        remove_from(band_owners, band);
+        const auto found = band_owners.find(band);
+        if (found == band_owners.end()) {
+            continue;
+        }
+        auto& owners = found->second;
+        owners.erase(std::remove(owners.begin(), owners.end(), story.handle), owners.end());
+        if (owners.empty()) {
+            band_owners.erase(found);
+        }
     }
     by_last_seen.erase({story.last_seen, story.handle});
 }
@@ -214,28 +226,17 @@ void Grouper::State::reindex_joined(const Story& story, const std::vector<TermId
         return std::find(terms.begin(), terms.end(), term) != terms.end();
     };
     for (TermId term : old_terms) {
-        if (!has(story.index_terms, term) && term < postings.size()) {
-            auto& list = postings[term];
-            list.erase(std::remove(list.begin(), list.end(), story.handle), list.end());
+        if (!has(story.index_terms, term)) {
+            remove_posting(term, story.handle);
         }
     }
     for (TermId term : story.index_terms) {
-        if (has(old_terms, term)) {
-            continue;
-        }
-        if (term >= postings.size()) {
-            postings.resize(std::max<std::size_t>(term + 1, postings.size() * 2));
-        }
-        auto& list = postings[term];
-        if (list.size() < k_max_posting) {
-            list.push_back(story.handle);
+        if (!has(old_terms, term)) {
+            add_posting(term, story.handle);
         }
     }
     for (std::size_t i = old_bands; i < story.bands.size(); ++i) {
-        auto& owners = band_owners[story.bands[i]];
-        if (std::find(owners.begin(), owners.end(), story.handle) == owners.end()) {
-            owners.push_back(story.handle);
-        }
+        add_band_owner(story.bands[i], story.handle);
     }
     if (old_last_seen != story.last_seen) {
         by_last_seen.erase({old_last_seen, story.handle});

@@ -68,6 +68,11 @@ struct Grouper::State {
     // adding back its id, every term and up to 64 bands per join was a tenth of assign()).
     void reindex_joined(const Story& story, const std::vector<TermId>& old_terms, std::size_t old_bands,
                         core::Instant old_last_seen);
+
+private:
+    void add_posting(TermId term, Handle handle);
+    void remove_posting(TermId term, Handle handle);
+    void add_band_owner(std::uint64_t band, Handle handle);
 };
 
 }  // namespace feedwatch::story
