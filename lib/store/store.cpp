@@ -322,8 +322,8 @@ core::Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& di
     // 512 KiB) a large file's filter was evicted by data blocks and read, checksummed and
     // parsed again on nearly every lookup (40% of the ingest workers' CPU 60 s into a first
     // cycle of 10,000 feeds). They take about 10 bits per key plus an index entry per 4 KiB
-    // block, always in memory. (The alerts page's 14.5 -> 6.4 ms p50 in bench/README.md, api,
-    // was measured with them cached; not measured again since.)
+    // block, always in memory; the alerts page is no slower for it (bench/README.md, api:
+    // p50 0.53 -> 0.50 ms on a quiet machine).
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = rocksdb::NewLRUCache(32u << 20);
     table.cache_index_and_filter_blocks = false;
