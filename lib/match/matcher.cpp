@@ -28,6 +28,7 @@ constexpr std::size_t k_token_cache_limit = 1U << 17;  // distinct words remembe
 constexpr std::uint32_t k_no_stem = UINT32_MAX;          // the word's stem is no watchlist's
 constexpr std::uint32_t k_no_key = (1U << 24) - 1;  // a trigger that is no single word of the article
 constexpr std::size_t k_max_keys = k_no_key;         // distinct words an article may have to use the index
+constexpr std::uint32_t k_not_relevant = UINT32_MAX;  // a word no watchlist's query asks about
 
 struct StringHash {
     using is_transparent = void;
@@ -56,70 +57,70 @@ std::string stem(sb_stemmer& stemmer, std::string_view word)
     return std::string(reinterpret_cast<const char*>(stemmed), static_cast<std::size_t>(sb_stemmer_length(&stemmer)));
 }
 
-// A 64-bit hash of a folded word, computed once per token: the article's table of distinct
-// words and the matcher's word cache are both keyed by it, so no word is hashed twice.
-std::uint64_t word_hash(std::string_view word)
+std::uint64_t load64(const char* bytes)
 {
-    const auto* bytes = word.data();
-    std::uint64_t hash = 0x9E3779B97F4A7C15ULL ^ word.size();
-    std::size_t at = 0;
+    std::uint64_t value = 0;
+    std::memcpy(&value, bytes, 8);
+    return value;
+}
+
+std::uint32_t load32(const char* bytes)
+{
+    std::uint32_t value = 0;
+    std::memcpy(&value, bytes, 4);
+    return value;
+}
+
+// A 64-bit hash of a folded word under a seed, computed once per token: the article's table of
+// distinct words and the matcher's word cache are both keyed by it, so no word is hashed twice.
+// The tail is read as overlapping fixed-size loads (as wyhash does), never byte by byte.
+std::uint64_t seeded_word_hash(std::string_view word, std::uint64_t seed)
+{
+    const char* bytes = word.data();
+    const std::size_t size = word.size();
+    std::uint64_t hash = seed;
     const auto mix = [&hash](std::uint64_t chunk) {
         hash = (hash ^ chunk) * 0xBF58476D1CE4E5B9ULL;
         hash ^= hash >> 31;
     };
-    for (; at + 8 <= word.size(); at += 8) {
-        std::uint64_t chunk = 0;
-        std::memcpy(&chunk, bytes + at, 8);
-        mix(chunk);
+    if (size >= 8) {
+        std::size_t at = 0;
+        for (; at + 8 <= size; at += 8) {
+            mix(load64(bytes + at));
+        }
+        if (at < size) {
+            mix(load64(bytes + size - 8));  // the last 8 bytes, overlapping the chunk before
+        }
+    } else if (size >= 4) {
+        mix((static_cast<std::uint64_t>(load32(bytes)) << 32) | load32(bytes + size - 4));
+    } else if (size > 0) {
+        const auto byte = [bytes](std::size_t at) { return static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[at])); };
+        mix((byte(0) << 16) | (byte(size / 2) << 8) | byte(size - 1));
     }
-    if (at < word.size()) {
-        std::uint64_t chunk = 0;
-        std::memcpy(&chunk, bytes + at, word.size() - at);
-        mix(chunk);
-    }
+    // The size in a round of its own: xor-ed into the first chunk, words of different sizes
+    // whose overlapping loads differ by exactly the sizes' xor would collide under every seed.
+    mix(size);
     hash = (hash ^ (hash >> 32)) * 0x94D049BB133111EBULL;
     return hash ^ (hash >> 29);
 }
 
+std::uint64_t word_hash(std::string_view word) { return seeded_word_hash(word, 0x9E3779B97F4A7C15ULL); }
+
 constexpr std::uint32_t k_empty_slot = UINT32_MAX;
 
-// One field of the article: its plain text and its words with their positions.
+// One word of a field: where it is, and which of the article's relevant words it is.
+struct Word {
+    std::size_t begin;       // byte offsets in the field's text
+    std::size_t end;
+    std::uint32_t position;  // word position; jumps between values of a multi-valued field
+    std::uint32_t key;       // the article's relevant word (see Document), or k_not_relevant
+};
+
+// One field of the article: its plain text and its words.
 struct FieldText {
     std::string owned;
     std::string_view text;
-    std::vector<normalize::Token> tokens;
-    std::vector<std::uint32_t> positions;  // word position; jumps between values of a multi-valued field
-
-    void set(std::string_view value)
-    {
-        text = value;
-        tokens = normalize::tokenize(text);
-        positions.resize(tokens.size());
-        for (std::size_t i = 0; i < tokens.size(); ++i) {
-            positions[i] = static_cast<std::uint32_t>(i);
-        }
-    }
-
-    void set_values(const std::vector<std::string>& values)
-    {
-        for (const auto& value : values) {
-            owned += owned.empty() ? "" : "\n";
-            owned += value;
-        }
-        text = owned;
-        std::size_t offset = 0;
-        std::uint32_t position = 0;
-        for (const auto& value : values) {
-            for (auto& token : normalize::tokenize(value)) {
-                token.begin += offset;
-                token.end += offset;
-                tokens.push_back(std::move(token));
-                positions.push_back(position++);
-            }
-            position += k_value_gap;
-            offset += value.size() + 1;
-        }
-    }
+    std::vector<Word> words;
 };
 
 struct Occurrence {
@@ -136,84 +137,98 @@ struct Span {
 
 bool span_less(const Span& a, const Span& b) { return std::tie(a.field, a.first) < std::tie(b.field, b.first); }
 
-// Everything about one article that matching needs, computed once.
+// Everything about one article that matching needs, computed once. The article's distinct
+// words are kept by word_hash in one table, their folded bytes in one buffer. Only the
+// relevant ones, those some watchlist's query can ask about (a word with a watchlist stem, a
+// phrase word, a word with a watchlist prefix), become keys with occurrences: with few
+// watchlists that is a handful of words per article, and the rest cost a table slot each.
 struct Document {
     std::array<FieldText, k_field_count> fields;
-    std::vector<std::uint32_t> key_slots;                          // open addressing by word_hash: key, or k_empty_slot
-    std::vector<std::string_view> keys;                            // distinct folded words, first-seen order
-    std::vector<std::uint64_t> key_hashes;                         // per key, word_hash
-    std::vector<std::uint32_t> occurrence_begin;                   // per key, into occurrences; one more at the end
-    std::vector<Occurrence> occurrences;                           // grouped by key, each group in field order
-    std::vector<std::vector<std::uint32_t>> stem_ids;              // [language][key]: a watchlist stem, or k_no_stem
+    std::string folded_bytes;                       // every distinct word, folded, end to end
+    struct Distinct {
+        std::uint64_t hash;   // word_hash
+        std::uint32_t offset; // into folded_bytes
+        std::uint32_t size;
+        std::uint32_t key;    // its key when relevant, else k_not_relevant
+    };
+    std::vector<Distinct> distinct;                 // first-seen order
+    std::vector<std::uint32_t> slots;               // open addressing by hash: into distinct, or k_empty_slot
+    std::vector<std::uint32_t> distinct_of_word;    // every word of every field in order: into distinct
+    std::vector<std::string_view> keys;             // relevant words, folded
+    std::vector<std::uint32_t> occurrence_begin;    // per key, into occurrences; one more at the end
+    std::vector<Occurrence> occurrences;            // grouped by key, each group in field order
+    std::vector<std::vector<std::uint32_t>> stem_ids;  // [language][key]: a watchlist stem, or k_no_stem
     std::vector<std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>>> keys_by_stem;  // lazy: (stem, key) ascending
-    std::unordered_map<std::uint64_t, std::string> snippets;       // by field and span: watchlists share them
+    std::unordered_map<std::uint64_t, std::string> snippets;  // by field and span: watchlists share them
+    std::vector<std::uint32_t> phrase_keys;                   // scratch: the keys of a phrase's words
 
     Document(const model::Item& item, const FeedInfo& feed, std::size_t languages)
     {
-        auto& title = fields[static_cast<std::size_t>(Field::title)];
+        slots.assign(256, k_empty_slot);
         auto& summary = fields[static_cast<std::size_t>(Field::summary)];
         auto& content = fields[static_cast<std::size_t>(Field::content)];
-        title.set(item.title);
+        scan(Field::title, item.title);
         // item.text is the plain text of content, or of summary when there is no content.
         const bool text_is_summary = item.content.empty() && !item.summary.empty();
         if (text_is_summary) {
             summary.owned = item.text.empty() ? normalize::strip_markup(item.summary) : std::string();
-            summary.set(item.text.empty() ? std::string_view(summary.owned) : std::string_view(item.text));
+            scan(Field::summary, item.text.empty() ? std::string_view(summary.owned) : std::string_view(item.text));
         } else {
             summary.owned = normalize::strip_markup(item.summary);
-            summary.set(summary.owned);
+            scan(Field::summary, summary.owned);
             content.owned = item.text.empty() ? normalize::strip_markup(item.content) : std::string();
-            content.set(item.text.empty() ? std::string_view(content.owned) : std::string_view(item.text));
+            scan(Field::content, item.text.empty() ? std::string_view(content.owned) : std::string_view(item.text));
         }
-        fields[static_cast<std::size_t>(Field::author)].set(item.author);
-        fields[static_cast<std::size_t>(Field::category)].set_values(item.categories);
-        fields[static_cast<std::size_t>(Field::feed)].set(feed.title);
-        fields[static_cast<std::size_t>(Field::link)].set(item.link);
-
-        std::size_t total = 0;
-        for (const auto& field : fields) {
-            total += field.tokens.size();
-        }
-        std::size_t capacity = 16;
-        while (capacity < 2 * total) {
-            capacity *= 2;
-        }
-        key_slots.assign(capacity, k_empty_slot);
-        std::vector<std::uint32_t> key_of_token;
-        key_of_token.reserve(total);
-        std::vector<std::uint32_t> counts;
-        for (const auto& field : fields) {
-            for (const auto& token : field.tokens) {
-                const std::uint64_t hash = word_hash(token.folded);
-                std::uint32_t& slot = probe(hash, token.folded);
-                if (slot == k_empty_slot) {
-                    slot = static_cast<std::uint32_t>(keys.size());
-                    keys.push_back(token.folded);
-                    key_hashes.push_back(hash);
-                    counts.push_back(0);
-                }
-                key_of_token.push_back(slot);
-                ++counts[slot];
-            }
-        }
-        occurrence_begin.resize(keys.size() + 1);
-        for (std::size_t k = 0; k < keys.size(); ++k) {
-            occurrence_begin[k + 1] = occurrence_begin[k] + counts[k];
-            counts[k] = occurrence_begin[k];  // now the next free slot of key k
-        }
-        occurrences.resize(total);
-        std::size_t flat = 0;
-        for (std::size_t f = 0; f < fields.size(); ++f) {
-            for (std::size_t i = 0; i < fields[f].tokens.size(); ++i) {
-                occurrences[counts[key_of_token[flat++]]++] =
-                    Occurrence{static_cast<std::uint8_t>(f), static_cast<std::uint32_t>(i)};
-            }
-        }
+        scan(Field::author, item.author);
+        scan_values(Field::category, item.categories);
+        scan(Field::feed, feed.title);
+        scan(Field::link, item.link);
         stem_ids.resize(languages);
         keys_by_stem.resize(languages);
     }
 
-    // The keys (distinct words) whose stem in language is stem_id, as (stem_id, key) pairs.
+    std::string_view folded(const Distinct& word) const
+    {
+        return std::string_view(folded_bytes).substr(word.offset, word.size);
+    }
+
+    // Makes distinct word d a key (a relevant word); returns its key.
+    std::uint32_t make_key(std::uint32_t d)
+    {
+        distinct[d].key = static_cast<std::uint32_t>(keys.size());
+        keys.push_back(folded(distinct[d]));
+        return distinct[d].key;
+    }
+
+    // Gives every word its key and groups the occurrences of each key, once the keys are made.
+    void index_keys()
+    {
+        std::vector<std::uint32_t> next(keys.size() + 1, 0);
+        std::size_t flat = 0;
+        for (auto& field : fields) {
+            for (auto& word : field.words) {
+                word.key = distinct[distinct_of_word[flat++]].key;
+                if (word.key != k_not_relevant) {
+                    ++next[word.key + 1];
+                }
+            }
+        }
+        for (std::size_t k = 0; k < keys.size(); ++k) {
+            next[k + 1] += next[k];
+        }
+        occurrence_begin = next;
+        occurrences.resize(next.back());
+        for (std::size_t f = 0; f < fields.size(); ++f) {
+            const auto& words = fields[f].words;
+            for (std::size_t i = 0; i < words.size(); ++i) {
+                if (words[i].key != k_not_relevant) {
+                    occurrences[next[words[i].key]++] = Occurrence{static_cast<std::uint8_t>(f), static_cast<std::uint32_t>(i)};
+                }
+            }
+        }
+    }
+
+    // The keys (relevant words) whose stem in language is stem_id, as (stem_id, key) pairs.
     std::span<const std::pair<std::uint32_t, std::uint32_t>> keys_with_stem(std::size_t language,
                                                                             std::uint32_t stem_id)
     {
@@ -240,8 +255,8 @@ struct Document {
         auto [slot, inserted] = snippets.try_emplace(id);
         if (inserted) {
             const FieldText& field = fields[span.field];
-            slot->second = normalize::snippet(field.text, field.tokens[span.first].begin,
-                                              field.tokens[span.last].end, k_snippet_bytes);
+            slot->second = normalize::snippet(field.text, field.words[span.first].begin,
+                                              field.words[span.last].end, k_snippet_bytes);
         }
         return slot->second;
     }
@@ -252,31 +267,23 @@ struct Document {
                                                                  occurrence_begin[key + 1] - occurrence_begin[key]);
     }
 
-    // The slot of folded in key_slots: its key, or the empty slot where it would go.
-    std::uint32_t& probe(std::uint64_t hash, std::string_view folded)
+    // The key of a relevant word of the article, if it occurs.
+    std::optional<std::uint32_t> key_of(std::string_view folded_word) const
     {
-        const std::size_t mask = key_slots.size() - 1;
-        std::size_t at = hash & mask;
-        while (key_slots[at] != k_empty_slot &&
-               (key_hashes[key_slots[at]] != hash || keys[key_slots[at]] != folded)) {
-            at = (at + 1) & mask;
+        const std::uint32_t d = slots[probe(word_hash(folded_word), folded_word)];
+        if (d == k_empty_slot || distinct[d].key == k_not_relevant) {
+            return std::nullopt;
         }
-        return key_slots[at];
-    }
-
-    std::optional<std::uint32_t> key_of(std::string_view folded)
-    {
-        const std::uint32_t key = probe(word_hash(folded), folded);
-        return key == k_empty_slot ? std::nullopt : std::optional(key);
+        return distinct[d].key;
     }
 
     // Whether a word of this hash occurs (a hash collision may say yes: callers only narrow
     // down candidates with it).
     bool has_hash(std::uint64_t hash) const
     {
-        const std::size_t mask = key_slots.size() - 1;
-        for (std::size_t at = hash & mask; key_slots[at] != k_empty_slot; at = (at + 1) & mask) {
-            if (key_hashes[key_slots[at]] == hash) {
+        const std::size_t mask = slots.size() - 1;
+        for (std::size_t at = hash & mask; slots[at] != k_empty_slot; at = (at + 1) & mask) {
+            if (distinct[slots[at]].hash == hash) {
                 return true;
             }
         }
@@ -285,8 +292,84 @@ struct Document {
 
     std::string_view original(const Occurrence& at) const
     {
-        const auto& token = fields[at.field].tokens[at.token];
-        return fields[at.field].text.substr(token.begin, token.end - token.begin);
+        const auto& word = fields[at.field].words[at.token];
+        return fields[at.field].text.substr(word.begin, word.end - word.begin);
+    }
+
+private:
+    // The slot of a word in slots: its entry, or the empty slot where it would go.
+    std::size_t probe(std::uint64_t hash, std::string_view folded_word) const
+    {
+        const std::size_t mask = slots.size() - 1;
+        std::size_t at = hash & mask;
+        while (slots[at] != k_empty_slot &&
+               (distinct[slots[at]].hash != hash || folded(distinct[slots[at]]) != folded_word)) {
+            at = (at + 1) & mask;
+        }
+        return at;
+    }
+
+    void add_word(FieldText& field, std::string_view folded_word, std::size_t begin, std::size_t end,
+                  std::uint32_t position)
+    {
+        const std::uint64_t hash = word_hash(folded_word);
+        std::size_t at = probe(hash, folded_word);
+        if (slots[at] == k_empty_slot) {
+            if (2 * (distinct.size() + 1) > slots.size()) {
+                grow();
+                at = probe(hash, folded_word);
+            }
+            slots[at] = static_cast<std::uint32_t>(distinct.size());
+            distinct.push_back(Distinct{hash, static_cast<std::uint32_t>(folded_bytes.size()),
+                                        static_cast<std::uint32_t>(folded_word.size()), k_not_relevant});
+            folded_bytes += folded_word;
+        }
+        distinct_of_word.push_back(slots[at]);
+        field.words.push_back(Word{begin, end, position, k_not_relevant});
+    }
+
+    void grow()
+    {
+        slots.assign(2 * slots.size(), k_empty_slot);
+        const std::size_t mask = slots.size() - 1;
+        for (std::uint32_t d = 0; d < distinct.size(); ++d) {
+            std::size_t at = distinct[d].hash & mask;
+            while (slots[at] != k_empty_slot) {
+                at = (at + 1) & mask;
+            }
+            slots[at] = d;
+        }
+    }
+
+    void scan(Field which, std::string_view text)
+    {
+        FieldText& field = fields[static_cast<std::size_t>(which)];
+        field.text = text;
+        normalize::WordScanner words(text);
+        std::uint32_t position = 0;
+        while (words.next()) {
+            add_word(field, words.folded(), words.begin(), words.end(), position++);
+        }
+    }
+
+    void scan_values(Field which, const std::vector<std::string>& values)
+    {
+        FieldText& field = fields[static_cast<std::size_t>(which)];
+        for (const auto& value : values) {
+            field.owned += field.owned.empty() ? "" : "\n";
+            field.owned += value;
+        }
+        field.text = field.owned;
+        std::size_t offset = 0;
+        std::uint32_t position = 0;
+        for (const auto& value : values) {
+            normalize::WordScanner words(value);
+            while (words.next()) {
+                add_word(field, words.folded(), offset + words.begin(), offset + words.end(), position++);
+            }
+            position += k_value_gap;
+            offset += value.size() + 1;
+        }
     }
 };
 
@@ -406,66 +489,159 @@ struct Candidate {
     bool plain;
 };
 
-// What the index says about one distinct word. Most words are no watchlist's: for them all
-// of it sits in the cache entry itself, so looking a word up costs no further memory access.
+// What the index says about one distinct word, as describe_token() finds it; the word cache
+// keeps it packed.
 struct TokenInfo {
+    bool relevant = false;                    // some query may ask about this word (see Document)
     std::uint32_t first_stem_id = k_no_stem;  // in the first language: stem id, or k_no_stem
     std::vector<std::uint32_t> other_stem_ids;  // in the other languages
     std::vector<Candidate> candidates;          // ascending watchlists this word alone may trigger
     std::vector<PairCondition> pairs;           // two-word conditions listed under this word
 };
 
+// What the cache hands back for a relevant word: views into its pools.
+struct WordFacts {
+    std::uint32_t first_stem_id;
+    std::span<const std::uint32_t> other_stem_ids;
+    std::span<const Candidate> candidates;
+    std::span<const PairCondition> pairs;
+};
+
 // The distinct words seen in articles and what the index says about each, in an open-addressing
-// table keyed by word_hash (computed once per token by the Document): a lookup is one probe of
-// 8-byte slots and, on a tag match, one entry whose word is compared. Not thread-safe.
+// table keyed by word_hash (computed once per token by the Document). Most words are no
+// query's: such a word is only its slot (its 64-bit hash, marked irrelevant), so looking it up
+// reads one slot and nothing else. A relevant word has a 32-byte entry, identified by a second,
+// independent 64-bit hash, whose candidates and pairs sit in shared pools: 50,000 watchlists'
+// words then take a few MB, not tens, and a lookup touches at most three cache lines.
+// Trusting the hash for an irrelevant word means a relevant word whose 64-bit hash equals a
+// cached irrelevant word's would be missed: about one chance in 2^64 per pair of words. Not
+// thread-safe.
 class WordCache {
 public:
-    std::size_t size() const { return m_entries.size(); }
+    // What find() says of a word.
+    struct Found {
+        bool known = false;               // false: not in the table yet
+        std::optional<WordFacts> facts;   // when relevant
+    };
+
+    std::size_t size() const { return m_used; }
 
     void clear()
     {
-        m_entries.clear();
         m_slots.clear();
+        m_entries.clear();
+        m_candidates.clear();
+        m_pairs.clear();
+        m_other_stem_ids.clear();
+        m_used = 0;
     }
 
-    // The entry of word, or nullptr.
-    const TokenInfo* find(std::uint64_t hash, std::string_view word) const
+    Found find(std::uint64_t hash, std::string_view word) const
+    {
+        if (m_slots.empty()) {
+            return {};
+        }
+        const std::size_t mask = m_slots.size() - 1;
+        std::optional<std::uint64_t> check;
+        for (std::size_t at = hash & mask; m_slots[at].entry != k_empty_slot; at = (at + 1) & mask) {
+            const Slot& slot = m_slots[at];
+            if (slot.hash != hash) {
+                continue;
+            }
+            if (slot.entry == k_irrelevant) {
+                return {true, std::nullopt};
+            }
+            if (!check) {
+                check = check_hash(word);
+            }
+            if (m_entries[slot.entry].check == *check) {
+                return {true, facts(m_entries[slot.entry])};
+            }
+        }
+        return {};
+    }
+
+    // Start loading what find(hash, ...) will read, for lookups a few words ahead: the table is
+    // larger than the CPU's caches, and its lookups are otherwise one miss after another.
+    // Each stage reads what the one before loaded.
+    void prefetch_slot(std::uint64_t hash) const
+    {
+        if (!m_slots.empty()) {
+            __builtin_prefetch(&m_slots[hash & (m_slots.size() - 1)]);
+        }
+    }
+    void prefetch_entry(std::uint64_t hash) const
+    {
+        if (const Entry* entry = home_entry(hash)) {
+            __builtin_prefetch(entry);
+        }
+    }
+    void prefetch_candidates(std::uint64_t hash) const
+    {
+        if (const Entry* entry = home_entry(hash); entry != nullptr && entry->candidate_count != 0) {
+            __builtin_prefetch(&m_candidates[entry->candidates_begin]);
+        }
+    }
+
+    // Adds word (not in the table); the views are valid until the next insert or clear.
+    Found insert(std::uint64_t hash, std::string_view word, const TokenInfo& info)
+    {
+        if (2 * (m_used + 1) > m_slots.size()) {
+            grow();
+        }
+        ++m_used;
+        if (!info.relevant) {
+            place(hash, k_irrelevant);
+            return {true, std::nullopt};
+        }
+        const auto size = [](const auto& items) { return static_cast<std::uint32_t>(items.size()); };
+        m_entries.push_back(Entry{check_hash(word), info.first_stem_id, size(m_candidates), size(info.candidates),
+                                  size(m_pairs), size(info.pairs), size(m_other_stem_ids)});
+        m_candidates.insert(m_candidates.end(), info.candidates.begin(), info.candidates.end());
+        m_pairs.insert(m_pairs.end(), info.pairs.begin(), info.pairs.end());
+        m_other_stem_ids.insert(m_other_stem_ids.end(), info.other_stem_ids.begin(), info.other_stem_ids.end());
+        m_other_stem_count = info.other_stem_ids.size();
+        place(hash, size(m_entries) - 1);
+        return {true, facts(m_entries.back())};
+    }
+
+private:
+    static constexpr std::uint32_t k_irrelevant = k_empty_slot - 1;
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint32_t entry = k_empty_slot;  // into m_entries, or k_irrelevant, or k_empty_slot
+    };
+    struct Entry {
+        std::uint64_t check;  // check_hash of the word
+        std::uint32_t first_stem_id;
+        std::uint32_t candidates_begin;
+        std::uint32_t candidate_count;
+        std::uint32_t pairs_begin;
+        std::uint32_t pair_count;
+        std::uint32_t other_stem_ids_begin;
+    };
+
+    // A second hash of the word, under another seed than word_hash: with both, a relevant
+    // word is known by 128 bits, and its bytes need not be kept.
+    static std::uint64_t check_hash(std::string_view word) { return seeded_word_hash(word, 0xD6E8FEB86659FD93ULL); }
+
+    WordFacts facts(const Entry& entry) const
+    {
+        return WordFacts{entry.first_stem_id,
+                         std::span<const std::uint32_t>(m_other_stem_ids).subspan(entry.other_stem_ids_begin, m_other_stem_count),
+                         std::span<const Candidate>(m_candidates).subspan(entry.candidates_begin, entry.candidate_count),
+                         std::span<const PairCondition>(m_pairs).subspan(entry.pairs_begin, entry.pair_count)};
+    }
+
+    // The entry in the word's home slot, if it is a relevant word's (no probing: for prefetches).
+    const Entry* home_entry(std::uint64_t hash) const
     {
         if (m_slots.empty()) {
             return nullptr;
         }
-        const std::size_t mask = m_slots.size() - 1;
-        const auto tag = static_cast<std::uint32_t>(hash >> 32);
-        for (std::size_t at = hash & mask; m_slots[at].entry != k_empty_slot; at = (at + 1) & mask) {
-            const Slot& slot = m_slots[at];
-            if (slot.tag == tag && m_entries[slot.entry].hash == hash && m_entries[slot.entry].word == word) {
-                return &m_entries[slot.entry].info;
-            }
-        }
-        return nullptr;
+        const Slot& slot = m_slots[hash & (m_slots.size() - 1)];
+        return slot.hash == hash && slot.entry < k_irrelevant ? &m_entries[slot.entry] : nullptr;
     }
-
-    // Adds word (not in the table); the reference is valid until the next insert or clear.
-    const TokenInfo& insert(std::uint64_t hash, std::string_view word, TokenInfo info)
-    {
-        if (2 * (m_entries.size() + 1) > m_slots.size()) {
-            grow();
-        }
-        m_entries.push_back(Entry{hash, std::string(word), std::move(info)});
-        place(hash, static_cast<std::uint32_t>(m_entries.size() - 1));
-        return m_entries.back().info;
-    }
-
-private:
-    struct Slot {
-        std::uint32_t entry = k_empty_slot;
-        std::uint32_t tag = 0;  // the hash's high half
-    };
-    struct Entry {
-        std::uint64_t hash;
-        std::string word;
-        TokenInfo info;
-    };
 
     void place(std::uint64_t hash, std::uint32_t entry)
     {
@@ -474,19 +650,27 @@ private:
         while (m_slots[at].entry != k_empty_slot) {
             at = (at + 1) & mask;
         }
-        m_slots[at] = Slot{entry, static_cast<std::uint32_t>(hash >> 32)};
+        m_slots[at] = Slot{hash, entry};
     }
 
     void grow()
     {
-        m_slots.assign(std::max<std::size_t>(1024, 2 * m_slots.size()), Slot{});
-        for (std::uint32_t entry = 0; entry < m_entries.size(); ++entry) {
-            place(m_entries[entry].hash, entry);
+        std::vector<Slot> old(std::max<std::size_t>(1024, 2 * m_slots.size()));
+        old.swap(m_slots);
+        for (const Slot& slot : old) {
+            if (slot.entry != k_empty_slot) {
+                place(slot.hash, slot.entry);
+            }
         }
     }
 
     std::vector<Slot> m_slots;  // power of two, at most half full
     std::vector<Entry> m_entries;
+    std::vector<Candidate> m_candidates;
+    std::vector<PairCondition> m_pairs;
+    std::vector<std::uint32_t> m_other_stem_ids;
+    std::size_t m_other_stem_count = 0;  // per entry: the matcher's languages after the first
+    std::size_t m_used = 0;
 };
 
 // A match found while evaluating: which node (leaf or near) and where.
@@ -584,6 +768,11 @@ struct Matcher::Impl {
     std::vector<std::vector<std::uint32_t>> stem_postings;  // [stem id]: conditions
     StringMap<std::vector<std::uint32_t>> prefix_index;
     std::vector<std::size_t> prefix_lengths;  // distinct, ascending
+    // Every phrase word and prefix of every query, triggers or not: with the word leaves' stems
+    // they say which words of an article a query may ask about (TokenInfo::relevant).
+    StringMap<char> phrase_words;
+    StringMap<char> leaf_prefixes;
+    std::vector<std::size_t> leaf_prefix_lengths;  // distinct, ascending
 
     mutable std::mutex cache_mutex;
     mutable WordCache token_cache;
@@ -604,6 +793,13 @@ struct Matcher::Impl {
                 stem_ids.emplace_back();
             }
             for (const auto& leaf : spec.query.leaves()) {
+                if (leaf.kind == Leaf::Kind::phrase) {
+                    for (const auto& word : leaf.words) {
+                        phrase_words.try_emplace(word, 0);
+                    }
+                } else if (leaf.kind == Leaf::Kind::prefix && leaf_prefixes.try_emplace(leaf.words.front(), 0).second) {
+                    leaf_prefix_lengths.push_back(leaf.words.front().size());
+                }
                 std::uint32_t id = k_no_stem;
                 if (leaf.kind == Leaf::Kind::word) {
                     auto& ids = stem_ids[compiled.language];
@@ -657,8 +853,10 @@ struct Matcher::Impl {
                 }
             }
         }
-        std::sort(prefix_lengths.begin(), prefix_lengths.end());
-        prefix_lengths.erase(std::unique(prefix_lengths.begin(), prefix_lengths.end()), prefix_lengths.end());
+        for (auto* lengths : {&prefix_lengths, &leaf_prefix_lengths}) {
+            std::sort(lengths->begin(), lengths->end());
+            lengths->erase(std::unique(lengths->begin(), lengths->end()), lengths->end());
+        }
     }
 
     // A set of words of which at least one occurs in every article the node matches; nullopt
@@ -736,42 +934,69 @@ struct Matcher::Impl {
     static FieldSet trigger_fields(std::uint64_t packed) { return static_cast<FieldSet>((packed >> 24) & 0x7F); }
     static std::uint32_t trigger_key(std::uint64_t packed) { return static_cast<std::uint32_t>(packed) & k_no_key; }
 
-    // Fills document.stem_ids and returns the triggers of the watchlists worth evaluating
-    // (see trigger()), ascending: one per distinct word of the article that triggers a
-    // watchlist alone, one per two-word condition that holds.
+    // Makes the article's relevant words its keys (with their stems) and returns the triggers
+    // of the watchlists worth evaluating (see trigger()), ascending: one per distinct word of
+    // the article that triggers a watchlist alone, one per two-word condition that holds.
     std::vector<std::uint64_t> prepare(Document& document, bool want_candidates) const
     {
         std::vector<std::uint64_t> triggered;
-        triggered.reserve(document.keys.size());
-        const std::lock_guard lock(cache_mutex);
-        if (token_cache.size() > k_token_cache_limit) {
-            token_cache.clear();
-        }
-        for (auto& ids : document.stem_ids) {
-            ids.reserve(document.keys.size());
-        }
-        const std::size_t count = languages.size();
-        for (std::uint32_t key = 0; key < document.keys.size(); ++key) {
-            const std::uint64_t hash = document.key_hashes[key];
-            const TokenInfo* info = token_cache.find(hash, document.keys[key]);
-            if (info == nullptr) {
-                info = &token_cache.insert(hash, document.keys[key], describe_token(document.keys[key]));
+        {
+            const std::lock_guard lock(cache_mutex);
+            if (token_cache.size() > k_token_cache_limit) {
+                token_cache.clear();
             }
-            document.stem_ids[0].push_back(info->first_stem_id);
-            for (std::size_t l = 1; l < count; ++l) {
-                document.stem_ids[l].push_back(info->other_stem_ids[l - 1]);
+            const std::size_t count = languages.size();
+            const auto& distinct = document.distinct;
+            document.keys.reserve(distinct.size());
+            for (auto& ids : document.stem_ids) {
+                ids.reserve(distinct.size());
             }
-            if (want_candidates) {
-                for (const Candidate& candidate : info->candidates) {
-                    triggered.push_back(trigger(candidate.watchlist, key, candidate.plain, candidate.fields));
+            triggered.reserve(2 * distinct.size());
+            // Three stages ahead of the lookup, each reading what the one before loaded.
+            constexpr std::size_t k_slot_ahead = 12;
+            constexpr std::size_t k_entry_ahead = 8;
+            constexpr std::size_t k_candidates_ahead = 4;
+            for (std::size_t d = 0; d < std::min(k_slot_ahead, distinct.size()); ++d) {
+                token_cache.prefetch_slot(distinct[d].hash);
+            }
+            for (std::uint32_t d = 0; d < distinct.size(); ++d) {
+                if (d + k_slot_ahead < distinct.size()) {
+                    token_cache.prefetch_slot(distinct[d + k_slot_ahead].hash);
                 }
-                for (const PairCondition& pair : info->pairs) {
-                    if (document.has_hash(pair.other_hash)) {
-                        triggered.push_back(trigger(pair.watchlist, k_no_key, false, 0));
+                if (d + k_entry_ahead < distinct.size()) {
+                    token_cache.prefetch_entry(distinct[d + k_entry_ahead].hash);
+                }
+                if (d + k_candidates_ahead < distinct.size()) {
+                    token_cache.prefetch_candidates(distinct[d + k_candidates_ahead].hash);
+                }
+                const auto& word = distinct[d];
+                const std::string_view folded = document.folded(word);
+                WordCache::Found found = token_cache.find(word.hash, folded);
+                if (!found.known) {
+                    found = token_cache.insert(word.hash, folded, describe_token(folded));
+                }
+                if (!found.facts) {
+                    continue;
+                }
+                const WordFacts& facts = *found.facts;
+                const std::uint32_t key = document.make_key(d);
+                document.stem_ids[0].push_back(facts.first_stem_id);
+                for (std::size_t l = 1; l < count; ++l) {
+                    document.stem_ids[l].push_back(facts.other_stem_ids[l - 1]);
+                }
+                if (want_candidates) {
+                    for (const Candidate& candidate : facts.candidates) {
+                        triggered.push_back(trigger(candidate.watchlist, key, candidate.plain, candidate.fields));
+                    }
+                    for (const PairCondition& pair : facts.pairs) {
+                        if (document.has_hash(pair.other_hash)) {
+                            triggered.push_back(trigger(pair.watchlist, k_no_key, false, 0));
+                        }
                     }
                 }
             }
         }
+        document.index_keys();
         std::sort(triggered.begin(), triggered.end());
         return triggered;
     }
@@ -820,6 +1045,12 @@ struct Matcher::Impl {
         if (const auto found = pair_index.find(key); found != pair_index.end()) {
             info.pairs = found->second;
         }
+        info.relevant = !info.candidates.empty() || !info.pairs.empty() ||
+                        std::any_of(stems.begin(), stems.end(), [](std::uint32_t id) { return id != k_no_stem; }) ||
+                        phrase_words.contains(key) ||
+                        std::any_of(leaf_prefix_lengths.begin(), leaf_prefix_lengths.end(), [&](std::size_t length) {
+                            return length <= key.size() && leaf_prefixes.contains(key.substr(0, length));
+                        });
         return info;
     }
 
@@ -873,11 +1104,14 @@ struct Matcher::Impl {
             std::size_t anchor = 0;
             std::uint32_t anchor_key = 0;
             std::size_t fewest = SIZE_MAX;
+            auto& keys = document.phrase_keys;
+            keys.clear();
             for (std::size_t k = 0; k < leaf.words.size(); ++k) {
                 const auto key = document.key_of(leaf.words[k]);
                 if (!key) {
                     return;
                 }
+                keys.push_back(*key);
                 const std::size_t count = document.occurrences_of(*key).size();
                 if (count < fewest) {
                     fewest = count;
@@ -892,14 +1126,14 @@ struct Matcher::Impl {
                 }
                 const FieldText& field = document.fields[at.field];
                 const std::uint32_t first = at.token - static_cast<std::uint32_t>(anchor);
-                if (first + length > field.tokens.size()) {
+                if (first + length > field.words.size()) {
                     continue;
                 }
                 bool all = true;
                 for (std::uint32_t k = 0; k < length && all; ++k) {
                     const std::uint32_t token = first + k;
-                    all = field.tokens[token].folded == leaf.words[k] &&
-                          field.positions[token] == field.positions[first] + k &&
+                    all = field.words[token].key == keys[k] &&
+                          field.words[token].position == field.words[first].position + k &&
                           (!leaf.exact_case || document.original({at.field, token}) == leaf.spelling[k]);
                 }
                 if (all) {
@@ -944,12 +1178,12 @@ struct Matcher::Impl {
                     if (a.field != b.field) {
                         continue;
                     }
-                    const auto& positions = document.fields[a.field].positions;
+                    const auto& words = document.fields[a.field].words;
                     std::uint32_t gap = 0;
                     if (a.last < b.first) {
-                        gap = positions[b.first] - positions[a.last] - 1;
+                        gap = words[b.first].position - words[a.last].position - 1;
                     } else if (b.last < a.first) {
-                        gap = positions[a.first] - positions[b.last] - 1;
+                        gap = words[a.first].position - words[b.last].position - 1;
                     } else {
                         continue;  // the same words
                     }
@@ -1046,7 +1280,7 @@ struct Matcher::Impl {
     void run(Matches::State& state, const FeedInfo& feed, bool indexed) const
     {
         Document& document = state.document;
-        indexed = indexed && document.keys.size() < k_max_keys;  // else too many words to pack
+        indexed = indexed && document.distinct.size() < k_max_keys;  // else too many words to pack
         std::vector<std::uint64_t> triggered = prepare(document, indexed);
         if (!indexed) {
             triggered.resize(watchlists.size());

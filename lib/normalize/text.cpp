@@ -513,63 +513,97 @@ std::string strip_markup(std::string_view html)
     return out;
 }
 
+namespace {
+
+// Which ASCII bytes are word characters (letters and digits), by table: the scanner's inner loop.
+constexpr std::array<bool, 128> k_ascii_word = [] {
+    std::array<bool, 128> table{};
+    for (int c = 0; c < 128; ++c) {
+        table[static_cast<std::size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+    return table;
+}();
+
+}  // namespace
+
+bool WordScanner::next()
+{
+    const std::string_view text = m_text;
+    std::size_t pos = m_pos;
+    for (;;) {
+        // Up to the first character of a word: marks and format characters outside a word,
+        // like everything else that is not a letter or a digit, belong to no word.
+        while (pos < text.size()) {
+            const auto byte = static_cast<unsigned char>(text[pos]);
+            if (byte < 0x80) {
+                if (k_ascii_word[byte]) {
+                    break;
+                }
+                ++pos;
+                continue;
+            }
+            const Decoded decoded = decode_at(text, pos);
+            if (classify(decoded.codepoint) == CharClass::word) {
+                break;
+            }
+            pos += decoded.length;
+        }
+        if (pos >= text.size()) {
+            m_pos = pos;
+            return false;
+        }
+        const std::size_t begin = pos;
+        bool ascii = true;
+        bool upper = false;
+        while (pos < text.size()) {
+            const auto byte = static_cast<unsigned char>(text[pos]);
+            if (byte < 0x80) {
+                if (!k_ascii_word[byte]) {
+                    break;
+                }
+                upper = upper || (byte >= 'A' && byte <= 'Z');
+                ++pos;
+                continue;
+            }
+            const Decoded decoded = decode_at(text, pos);
+            const CharClass kind = classify(decoded.codepoint);
+            if (kind != CharClass::word && kind != CharClass::mark && kind != CharClass::format) {
+                break;
+            }
+            ascii = false;  // a letter, mark or format character beyond ASCII: fold the whole word
+            pos += decoded.length;
+        }
+        m_pos = pos;
+        m_begin = begin;
+        m_end = pos;
+        const std::string_view word = text.substr(begin, pos - begin);
+        if (ascii && !upper) {
+            m_folded = word;
+            return true;
+        }
+        if (ascii) {
+            // What fold_valid() does to ASCII letters and digits, without scanning the word again.
+            m_buffer.assign(word);
+            for (char& c : m_buffer) {
+                c = lower_ascii(c);
+            }
+        } else {
+            m_buffer = fold_valid(word);
+        }
+        if (!m_buffer.empty()) {
+            m_folded = m_buffer;
+            return true;
+        }
+        // Only default-ignorable characters: no word, go on.
+    }
+}
+
 std::vector<Token> tokenize(std::string_view text)
 {
     std::vector<Token> tokens;
-    std::size_t pos = 0;
-    std::size_t word_begin = 0;
-    bool in_word = false;
-    bool word_is_ascii = true;
-    const auto close_word = [&](std::size_t word_end) {
-        in_word = false;
-        const std::string_view word = text.substr(word_begin, word_end - word_begin);
-        if (word_is_ascii) {
-            // What fold_valid() does to ASCII letters and digits, without scanning the word again.
-            std::string folded(word.size(), '\0');
-            std::transform(word.begin(), word.end(), folded.begin(), [](char c) {
-                return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-            });
-            tokens.push_back(Token{std::move(folded), word_begin, word_end});
-            return;
-        }
-        std::string folded = fold_valid(word);
-        if (!folded.empty()) {
-            tokens.push_back(Token{std::move(folded), word_begin, word_end});
-        }
-    };
-    while (pos < text.size()) {
-        const unsigned char byte = static_cast<unsigned char>(text[pos]);
-        if (byte < 0x80) {
-            // ASCII (most text): a letter or digit is a word character, anything else ends a word.
-            const bool word_char = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                                   (byte >= '0' && byte <= '9');
-            if (word_char && !in_word) {
-                in_word = true;
-                word_is_ascii = true;
-                word_begin = pos;
-            } else if (!word_char && in_word) {
-                close_word(pos);
-            }
-            ++pos;
-            continue;
-        }
-        const Decoded decoded = decode_at(text, pos);
-        const CharClass kind = classify(decoded.codepoint);
-        if (kind == CharClass::word) {
-            if (!in_word) {
-                in_word = true;
-                word_begin = pos;
-            }
-            word_is_ascii = false;
-        } else if (in_word && kind != CharClass::mark && kind != CharClass::format) {
-            close_word(pos);
-        } else if (in_word) {
-            word_is_ascii = false;  // a mark or format character inside the word: fold it all
-        }
-        pos += decoded.length;
-    }
-    if (in_word) {
-        close_word(text.size());
+    WordScanner words(text);
+    while (words.next()) {
+        tokens.push_back(Token{std::string(words.folded()), words.begin(), words.end()});
     }
     return tokens;
 }

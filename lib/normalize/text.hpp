@@ -26,6 +26,28 @@ std::string fold(std::string_view text);
 // matches only a whole run there.
 std::vector<Token> tokenize(std::string_view text);
 
+// The words of tokenize(), one at a time, without a string per word: a word that is already
+// folded (lower-case ASCII, most words) is a view into text; others are folded into a buffer
+// the scanner reuses. folded() stays valid until the next call to next().
+class WordScanner {
+public:
+    explicit WordScanner(std::string_view text) : m_text(text) {}
+
+    // Moves to the next word; false when there is none.
+    bool next();
+    std::string_view folded() const { return m_folded; }
+    std::size_t begin() const { return m_begin; }  // byte offset in text
+    std::size_t end() const { return m_end; }
+
+private:
+    std::string_view m_text;
+    std::size_t m_pos = 0;
+    std::size_t m_begin = 0;
+    std::size_t m_end = 0;
+    std::string_view m_folded;
+    std::string m_buffer;
+};
+
 // Plain text of an HTML fragment, in one linear pass, for fields the parser kept as HTML:
 // tags removed (block-level tags and <br> become a space, inline ones nothing, so
 // "Hua<b>wei</b>" stays one word), <script> and <style> content dropped, the basic entities

@@ -431,6 +431,32 @@ TEST(Matcher, GivesTheSameVerdictsAfterItsWordCacheFillsUpAndStartsOver)
     EXPECT_EQ(after[1].watchlist, "unit");
 }
 
+TEST(Matcher, TellsApartEveryWordOfATwoLetterAlphabetUpToNineLetters)
+{
+    // Words are known by their hashes (the article's table, the matcher's word cache): words
+    // that share most of their bytes, or whose lengths differ by one, must still be told apart.
+    std::vector<std::string> words;
+    for (std::size_t length = 1; length <= 9; ++length) {
+        for (std::size_t bits = 0; bits < (std::size_t{1} << length); ++bits) {
+            std::string word;
+            for (std::size_t i = 0; i < length; ++i) {
+                word += ((bits >> i) & 1) != 0 ? 'c' : 'b';
+            }
+            words.push_back(word);
+        }
+    }
+    std::vector<WatchlistSpec> specs;
+    for (const auto& word : words) {
+        specs.push_back(watchlist(word, "\"" + word + "\""));
+    }
+    const Matcher matcher(std::move(specs));
+    for (const auto& word : words) {
+        const auto hits = matcher.match(item("", "x " + word + " y"));
+        ASSERT_EQ(hits.size(), 1U) << word;
+        EXPECT_EQ(hits[0].watchlist, word);
+    }
+}
+
 TEST(Highlight, MarksTheWordsThePositiveTermsMatch)
 {
     const auto query = Query::parse(R"((indictment OR "Unit 61398" OR =PLA OR cyber*) -football)");
