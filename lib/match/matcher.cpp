@@ -138,18 +138,20 @@ struct Span {
 bool span_less(const Span& a, const Span& b) { return std::tie(a.field, a.first) < std::tie(b.field, b.first); }
 
 // Everything about one article that matching needs, computed once. The article's distinct
-// words are kept by word_hash in one table, their folded bytes in one buffer. Only the
+// words are kept by word_hash in one table, as views into the text when it spells them folded
+// already, else in one buffer of folded bytes. Only the
 // relevant ones, those some watchlist's query can ask about (a word with a watchlist stem, a
 // phrase word, a word with a watchlist prefix), become keys with occurrences: with few
 // watchlists that is a handful of words per article, and the rest cost a table slot each.
 struct Document {
     std::array<FieldText, k_field_count> fields;
-    std::string folded_bytes;                       // every distinct word, folded, end to end
+    std::string folded_bytes;                       // distinct words the text does not spell folded, end to end
     struct Distinct {
-        std::uint64_t hash;   // word_hash
-        std::uint32_t offset; // into folded_bytes
+        std::uint64_t hash;     // word_hash
+        const char* in_text;    // the folded word in a field's text, or nullptr: in folded_bytes
+        std::uint32_t offset;   // into folded_bytes
         std::uint32_t size;
-        std::uint32_t key;    // its key when relevant, else k_not_relevant
+        std::uint32_t key;      // its key when relevant, else k_not_relevant
     };
     std::vector<Distinct> distinct;                 // first-seen order
     std::vector<std::uint32_t> slots;               // open addressing by hash: into distinct, or k_empty_slot
@@ -164,7 +166,21 @@ struct Document {
 
     Document(const model::Item& item, const FeedInfo& feed, std::size_t languages)
     {
-        slots.assign(256, k_empty_slot);
+        // Room for about as many words as the text can hold (one per 6 bytes, most are longer),
+        // so that the tables seldom grow while they fill.
+        std::size_t bytes = item.title.size() + item.summary.size() + std::max(item.text.size(), item.content.size()) +
+                            item.author.size() + feed.title.size() + item.link.size();
+        for (const auto& category : item.categories) {
+            bytes += category.size() + 1;
+        }
+        const std::size_t words = bytes / 6 + 16;
+        std::size_t capacity = 256;
+        while (capacity < words) {
+            capacity *= 2;
+        }
+        slots.assign(capacity, k_empty_slot);
+        distinct.reserve(capacity / 2);
+        distinct_of_word.reserve(words);
         auto& summary = fields[static_cast<std::size_t>(Field::summary)];
         auto& content = fields[static_cast<std::size_t>(Field::content)];
         scan(Field::title, item.title);
@@ -189,7 +205,8 @@ struct Document {
 
     std::string_view folded(const Distinct& word) const
     {
-        return std::string_view(folded_bytes).substr(word.offset, word.size);
+        return word.in_text != nullptr ? std::string_view(word.in_text, word.size)
+                                       : std::string_view(folded_bytes).substr(word.offset, word.size);
     }
 
     // Makes distinct word d a key (a relevant word); returns its key.
@@ -309,7 +326,7 @@ private:
         return at;
     }
 
-    void add_word(FieldText& field, std::string_view folded_word, std::size_t begin, std::size_t end,
+    void add_word(FieldText& field, std::string_view folded_word, bool in_text, std::size_t begin, std::size_t end,
                   std::uint32_t position)
     {
         const std::uint64_t hash = word_hash(folded_word);
@@ -320,9 +337,12 @@ private:
                 at = probe(hash, folded_word);
             }
             slots[at] = static_cast<std::uint32_t>(distinct.size());
-            distinct.push_back(Distinct{hash, static_cast<std::uint32_t>(folded_bytes.size()),
+            distinct.push_back(Distinct{hash, in_text ? folded_word.data() : nullptr,
+                                        static_cast<std::uint32_t>(folded_bytes.size()),
                                         static_cast<std::uint32_t>(folded_word.size()), k_not_relevant});
-            folded_bytes += folded_word;
+            if (!in_text) {
+                folded_bytes += folded_word;
+            }
         }
         distinct_of_word.push_back(slots[at]);
         field.words.push_back(Word{begin, end, position, k_not_relevant});
@@ -345,10 +365,11 @@ private:
     {
         FieldText& field = fields[static_cast<std::size_t>(which)];
         field.text = text;
+        field.words.reserve(text.size() / 6 + 1);
         normalize::WordScanner words(text);
         std::uint32_t position = 0;
         while (words.next()) {
-            add_word(field, words.folded(), words.begin(), words.end(), position++);
+            add_word(field, words.folded(), words.folded_in_text(), words.begin(), words.end(), position++);
         }
     }
 
@@ -365,7 +386,8 @@ private:
         for (const auto& value : values) {
             normalize::WordScanner words(value);
             while (words.next()) {
-                add_word(field, words.folded(), offset + words.begin(), offset + words.end(), position++);
+                add_word(field, words.folded(), words.folded_in_text(), offset + words.begin(), offset + words.end(),
+                         position++);
             }
             position += k_value_gap;
             offset += value.size() + 1;

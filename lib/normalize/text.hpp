@@ -36,6 +36,9 @@ public:
     // Moves to the next word; false when there is none.
     bool next();
     std::string_view folded() const { return m_folded; }
+    // Whether folded() is a view into the text itself (the word was folded already), which
+    // stays valid as long as the text does.
+    bool folded_in_text() const { return m_folded.data() != m_buffer.data(); }
     std::size_t begin() const { return m_begin; }  // byte offset in text
     std::size_t end() const { return m_end; }
 
