@@ -107,13 +107,13 @@ struct Preparer {
         }
     }
 
-    std::uint32_t number(const std::string& folded)
+    std::uint32_t number(std::string_view folded)
     {
         return stems.insert(folded, static_cast<std::uint32_t>(stems.size())).first;
     }
 
     // The local number of the word's stem, or k_stop.
-    std::uint32_t word(const std::string& folded)
+    std::uint32_t word(std::string_view folded)
     {
         const std::uint32_t found = words.find(folded);
         if (found != TermTable::k_absent) {
@@ -127,7 +127,7 @@ struct Preparer {
         return local;
     }
 
-    std::string_view stem(const std::string& folded)
+    std::string_view stem(std::string_view folded)
     {
         if (stemmer) {
             const sb_symbol* out = sb_stemmer_stem(stemmer.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
@@ -149,14 +149,15 @@ PreparedArticle prepare(std::string_view title, std::string_view text)
     std::vector<std::pair<std::uint32_t, TermState>> states;
     states.reserve(128);
 
-    const auto add = [&](std::string_view source, const normalize::Token& token, double position_weight,
+    const auto add = [&](std::string_view source, const normalize::WordScanner& token, double position_weight,
                          bool in_title) {
-        if (token.folded.size() < 2) {
+        const std::string_view folded = token.folded();
+        if (folded.size() < 2) {
             return;
         }
-        const bool number = has_digit(token.folded);
+        const bool number = has_digit(folded);
         // Numbers and identifiers ("61398", "6.1" is "6" and "1") stay as written.
-        const std::uint32_t local = number ? preparer.number(token.folded) : preparer.word(token.folded);
+        const std::uint32_t local = number ? preparer.number(folded) : preparer.word(folded);
         if (local == Preparer::k_stop) {
             return;
         }
@@ -173,20 +174,23 @@ PreparedArticle prepare(std::string_view title, std::string_view text)
         ++state.count;
         state.position_weight = std::max(state.position_weight, position_weight);
         state.number = number;
-        const unsigned char first = static_cast<unsigned char>(source[token.begin]);
+        const unsigned char first = static_cast<unsigned char>(source[token.begin()]);
         if (first >= 'a' && first <= 'z') {
             state.lower_case = true;
-        } else if (!in_title && first >= 'A' && first <= 'Z' && !sentence_initial(source, token.begin)) {
+        } else if (!in_title && first >= 'A' && first <= 'Z' && !sentence_initial(source, token.begin())) {
             state.capitalized = true;
         }
     };
 
-    for (const auto& token : normalize::tokenize(title)) {
+    for (normalize::WordScanner token(title); token.next();) {
         add(title, token, k_title_weight, true);
     }
-    const auto body = normalize::tokenize(text);
-    for (std::size_t i = 0; i < body.size(); ++i) {
-        add(text, body[i], i < k_lead_words ? k_lead_weight : k_body_weight, false);
+    // The body's words are read once; the signature below needs only their hashes.
+    std::vector<std::uint64_t> body;
+    body.reserve(text.size() / 6 + 1);
+    for (normalize::WordScanner token(text); token.next();) {
+        add(text, token, body.size() < k_lead_words ? k_lead_weight : k_body_weight, false);
+        body.push_back(fnv1a(token.folded()));
     }
 
     PreparedArticle features;
@@ -213,7 +217,7 @@ PreparedArticle prepare(std::string_view title, std::string_view text)
         std::uint64_t previous = 0;
         std::uint64_t before_previous = 0;
         for (std::size_t i = 0; i < body.size(); ++i) {
-            const std::uint64_t word = fnv1a(body[i].folded);
+            const std::uint64_t word = body[i];
             if (i + 1 >= k_shingle_words) {
                 const std::uint64_t shingle = mix(before_previous ^ mix(previous ^ mix(word)));
                 auto& slot = minimum[shingle >> 59U];
