@@ -273,6 +273,19 @@ std::optional<TermId> FeatureExtractor::add_term(const std::string& term)
     return id;
 }
 
+std::vector<TermId> FeatureExtractor::retain(const std::vector<bool>& keep)
+{
+    TermTable kept;
+    std::vector<TermId> renumbered(m_impl->vocabulary.size(), k_dropped_term);
+    for (std::size_t id = 0; id < renumbered.size(); ++id) {
+        if (keep[id]) {
+            renumbered[id] = kept.insert(m_impl->vocabulary.key(id), static_cast<TermId>(kept.size())).first;
+        }
+    }
+    m_impl->vocabulary = std::move(kept);
+    return renumbered;
+}
+
 Features FeatureExtractor::number(const PreparedArticle& prepared)
 {
     Features features;

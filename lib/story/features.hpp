@@ -20,6 +20,7 @@ using Signature = std::array<std::uint64_t, k_signature_bands>;
 
 // A term's number in the extractor's vocabulary (FeatureExtractor::term).
 using TermId = std::uint32_t;
+inline constexpr TermId k_dropped_term = 0xffffffffU;  // FeatureExtractor::retain(): not kept
 
 // A term (an English stem, or a number or identifier as written) and its weight in this
 // article before IDF: sublinear in its count, where it stands (title, lead, body) and what
@@ -75,6 +76,9 @@ public:
     const std::string& term(TermId id) const;
     // Adds a term (when restoring a saved vocabulary); returns its id, or nullopt if present.
     std::optional<TermId> add_term(const std::string& term);
+    // Keeps the terms whose keep[id] is true (keep has vocabulary_size() entries), renumbered
+    // densely in their old order; returns each old id's new id, or k_dropped_term.
+    std::vector<TermId> retain(const std::vector<bool>& keep);
 
 private:
     struct Impl;

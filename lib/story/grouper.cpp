@@ -264,6 +264,11 @@ std::size_t Grouper::open_stories() const
     return m_state->stories.size();
 }
 
+std::size_t Grouper::vocabulary_size() const
+{
+    return m_state->extractor.vocabulary_size();
+}
+
 std::vector<std::string> Grouper::close_idle(core::Instant now)
 {
     State& state = *m_state;
@@ -453,7 +458,78 @@ Assignment Grouper::assign(const ArticleInput& article, const PreparedArticle& p
         state.index_story(*story);
     }
     assignment.story = story->id;
+    if (state.extractor.vocabulary_size() > std::max(state.options.max_vocabulary, state.prune_above)) {
+        state.prune_vocabulary();
+    }
     return assignment;
+}
+
+void Grouper::State::prune_vocabulary()
+{
+    const std::size_t size = extractor.vocabulary_size();
+    std::vector<bool> keep(size, false);
+    for (const auto& [handle, story] : stories) {
+        for (const auto& term : story.centroid) {
+            keep[term.term] = true;
+        }
+        for (const TermId term : story.index_terms) {
+            keep[term] = true;
+        }
+    }
+    // The smallest document frequency a term no story holds needs to stay, so that at most
+    // half of max_vocabulary remains: count such terms by frequency, then drop from the rare end.
+    const std::size_t target = options.max_vocabulary / 2;
+    std::size_t kept = static_cast<std::size_t>(std::count(keep.begin(), keep.end(), true));
+    std::vector<std::size_t> by_frequency;
+    for (std::size_t term = 0; term < size; ++term) {
+        if (!keep[term]) {
+            const std::size_t frequency = document_frequency[term];
+            if (frequency >= by_frequency.size()) {
+                by_frequency.resize(frequency + 1, 0);
+            }
+            ++by_frequency[frequency];
+            ++kept;
+        }
+    }
+    std::size_t minimum = 0;
+    while (kept > target && minimum < by_frequency.size()) {
+        kept -= by_frequency[minimum++];
+    }
+    for (std::size_t term = 0; term < size; ++term) {
+        keep[term] = keep[term] || document_frequency[term] >= minimum;
+    }
+
+    const std::vector<TermId> renumbered = extractor.retain(keep);
+    std::vector<std::uint32_t> frequencies;
+    std::vector<double> logs;
+    std::vector<std::vector<Handle>> moved_postings(extractor.vocabulary_size());
+    frequencies.reserve(extractor.vocabulary_size());
+    logs.reserve(extractor.vocabulary_size());
+    for (std::size_t term = 0; term < size; ++term) {
+        if (renumbered[term] == k_dropped_term) {
+            continue;
+        }
+        frequencies.push_back(document_frequency[term]);
+        logs.push_back(log_document_frequency[term]);
+        if (term < postings.size()) {
+            moved_postings[renumbered[term]] = std::move(postings[term]);
+        }
+    }
+    document_frequency = std::move(frequencies);
+    log_document_frequency = std::move(logs);
+    postings = std::move(moved_postings);
+    // When open stories alone hold most of the allowed terms, wait until the vocabulary has
+    // doubled before the next cut, so that cutting stays a rare, amortised cost.
+    prune_above = 2 * extractor.vocabulary_size();
+    // Renumbering keeps the old order, so centroids stay sorted by term.
+    for (auto& [handle, story] : stories) {
+        for (auto& term : story.centroid) {
+            term.term = renumbered[term.term];
+        }
+        for (TermId& term : story.index_terms) {
+            term = renumbered[term];
+        }
+    }
 }
 
 std::optional<StorySummary> Grouper::story(std::string_view id) const

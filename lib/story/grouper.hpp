@@ -29,10 +29,18 @@ namespace feedwatch::story {
 // Chosen on ../shared/stories/dev.jsonl only (bench/README.md "story" has the sweep).
 inline constexpr double k_default_threshold = 0.35;
 inline constexpr std::chrono::seconds k_default_window = std::chrono::hours(72);
+// Terms remembered at most (about 60 MB with their statistics and the snapshot's share);
+// beyond it the rarest terms no open story uses are forgotten (see Options::max_vocabulary).
+inline constexpr std::size_t k_default_max_vocabulary = std::size_t{1} << 19;
 
 struct Options {
     std::chrono::seconds window = k_default_window;  // a story closes this long after its last article
     double threshold = k_default_threshold;          // similarity to an open story's centroid to join it
+    // Once the vocabulary (every term seen, with its document frequency) outgrows this, it is
+    // cut to at most half: terms no open story holds are dropped, rarest first (seen in one
+    // article, then two, ...). A dropped term seen again starts over as new. Without a bound
+    // a daemon's memory and snapshot grow with every name and number it ever read.
+    std::size_t max_vocabulary = k_default_max_vocabulary;
 };
 
 // One article as the grouper sees it. The daemon passes the stored article: id, item title,
@@ -90,6 +98,8 @@ public:
     // The open story with that id, if any.
     std::optional<StorySummary> story(std::string_view id) const;
     std::size_t open_stories() const;
+    // Terms remembered now (at most Options::max_vocabulary after any assign()).
+    std::size_t vocabulary_size() const;
     const Options& options() const;
 
     // The whole state as one JSON document (format in story/snapshot.cpp): term statistics

@@ -48,6 +48,7 @@ struct Grouper::State {
     std::vector<std::uint32_t> document_frequency;
     std::vector<double> log_document_frequency;  // log(df + 1), kept so that IDF costs no log() per use
     double log_articles = 0;                     // log(articles_seen + 1)
+    std::size_t prune_above = 0;                 // with options.max_vocabulary: when to cut next
     std::uint64_t articles_seen = 0;
     core::Instant clock{};  // latest arrival seen
 
@@ -59,6 +60,10 @@ struct Grouper::State {
     std::vector<std::vector<Handle>> postings;  // by term id (grown with the vocabulary)
     std::unordered_map<std::uint64_t, std::vector<Handle>> band_owners;
     std::set<std::pair<core::Instant, Handle>> by_last_seen;
+
+    // Cuts the vocabulary to at most half of options.max_vocabulary (see Options), renumbering
+    // the terms that stay everywhere they are used.
+    void prune_vocabulary();
 
     // Adds the derived entries for a story already in stories.
     void index_story(const Story& story);

@@ -219,6 +219,66 @@ TEST(Grouper, AnIndexUpdatedReportByReportChoosesAsOneRebuiltFromASnapshot)
     EXPECT_EQ(live.snapshot(), rebuilt->snapshot());
 }
 
+// Forty one-off stories of made-up words, ten days before Monday: closed by the time
+// Monday's reports arrive, their terms held by no open story and seen in one article each.
+std::vector<Report> stale_one_offs()
+{
+    std::vector<Report> reports;
+    for (int i = 0; i < 40; ++i) {
+        std::string text;
+        for (int w = 0; w < 10; ++w) {
+            text += " quor" + std::to_string(i) + "x" + std::to_string(w);
+        }
+        reports.push_back(Report{"old-" + std::to_string(i), "quor" + std::to_string(i), text, "old.example",
+                                 k_monday - 240h + i * 1min});
+    }
+    return reports;
+}
+
+TEST(Grouper, ForgetsTermsNoOpenStoryHoldsOnceItsVocabularyIsFullAndGroupsAsBefore)
+{
+    // The bound is set between the vocabulary before and after the wire report, so that the
+    // wire report's assign() has to cut it, with the one-off stories closed by then.
+    Grouper probe;
+    for (const auto& report : stale_one_offs()) {
+        assign(probe, report);
+    }
+    const std::size_t before_wire = probe.vocabulary_size();
+    assign(probe, k_wire);
+    const std::size_t after_wire = probe.vocabulary_size();
+    ASSERT_GT(after_wire, before_wire + 10);
+
+    Options bounded;
+    bounded.max_vocabulary = (before_wire + after_wire) / 2;
+    Grouper pruned(bounded);
+    Grouper reference;
+    for (const auto& report : stale_one_offs()) {
+        assign(pruned, report);
+        assign(reference, report);
+        EXPECT_LE(pruned.vocabulary_size(), bounded.max_vocabulary);
+    }
+    assign(pruned, k_wire);
+    assign(reference, k_wire);
+    EXPECT_LE(pruned.vocabulary_size(), bounded.max_vocabulary / 2);
+    EXPECT_EQ(reference.vocabulary_size(), after_wire);
+
+    // The dropped terms were the one-offs': the reports of Monday's story score exactly as
+    // they do in a grouper that forgot nothing, before and after a snapshot.
+    auto restored = Grouper::restore(pruned.snapshot(), bounded);
+    ASSERT_TRUE(restored) << restored.error().detail;
+    for (const Report& next : {k_trade, k_markets, k_other_indictment}) {
+        const auto expected = assign(reference, next);
+        for (Grouper* grouper : {&pruned, &*restored}) {
+            const auto actual = assign(*grouper, next);
+            EXPECT_EQ(actual.story, expected.story) << next.id;
+            EXPECT_EQ(actual.outcome, expected.outcome) << next.id;
+            EXPECT_DOUBLE_EQ(actual.similarity, expected.similarity) << next.id;
+        }
+    }
+    EXPECT_EQ(pruned.story("wire-1")->articles, 3u);
+    EXPECT_EQ(restored->snapshot(), pruned.snapshot());
+}
+
 TEST(Grouper, ArticlesPreparedOnAnotherThreadAreGroupedExactlyAsByAssignAlone)
 {
     const std::vector<Report> reports{k_wire, k_trade, k_other_indictment, k_markets};
