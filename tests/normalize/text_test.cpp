@@ -3,6 +3,8 @@
 #include <chrono>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -107,6 +109,28 @@ TEST(Text, EveryTokenIsTheFoldOfItsBytesWhetherTheWordIsAsciiOrNot)
     EXPECT_EQ(tokens[0].folded, "huawei");
     EXPECT_EQ(tokens[2].folded, "zurich");
     EXPECT_EQ(tokens[6].folded, "abc");
+}
+
+TEST(Text, TheScannerHandsOutAWordAlreadyFoldedAsAViewIntoTheTextAndAnyOtherFromItsBuffer)
+{
+    // Callers keep folded() past the next word only when folded_in_text() says it points into
+    // the text: a word that needed folding lives in the scanner's buffer, which the next word
+    // overwrites.
+    const std::string text = "huawei ZTE 61398 z\xC3\xBCrich unit";
+    WordScanner words(text);
+    std::vector<std::pair<std::string, bool>> seen;
+    std::vector<std::string_view> kept;
+    while (words.next()) {
+        seen.emplace_back(std::string(words.folded()), words.folded_in_text());
+        if (words.folded_in_text()) {
+            EXPECT_EQ(words.folded().data(), text.data() + words.begin());
+            kept.push_back(words.folded());
+        }
+    }
+    const std::vector<std::pair<std::string, bool>> expected{
+        {"huawei", true}, {"zte", false}, {"61398", true}, {"zurich", false}, {"unit", true}};
+    EXPECT_EQ(seen, expected);
+    EXPECT_EQ(kept, (std::vector<std::string_view>{"huawei", "61398", "unit"}));
 }
 
 TEST(Text, TokenizeTreatsInvalidBytesAsSeparators)
