@@ -3,7 +3,8 @@
 //    "articles_seen": N,            articles the term statistics were learned from
 //    "clock": S,                    latest arrival seen, Unix seconds
 //    "next_handle": H,
-//    "terms": [[TERM, DF], ...],    every term seen, in id order, with its document frequency
+//    "prune_above": V,              only once set: the vocabulary size that triggers the next cut
+//    "terms": [[TERM, DF], ...],    every term remembered, in id order, with its document frequency
 //    "stories": [{"handle", "id", "first_title", "first_seen", "last_seen", "articles",
 //                 "outlets": [...], "centroid": [[TERM_ID, WEIGHT, ENTITY], ...],
 //                 "index_terms": [TERM_ID, ...], "bands": [U64, ...]}, ...]}
@@ -43,6 +44,9 @@ std::string Grouper::snapshot() const
     document["articles_seen"] = state.articles_seen;
     document["clock"] = seconds(state.clock);
     document["next_handle"] = state.next_handle;
+    if (state.prune_above != 0) {
+        document["prune_above"] = state.prune_above;
+    }
     auto& terms = document["terms"] = nlohmann::json::array();
     for (std::size_t i = 0; i < state.document_frequency.size(); ++i) {
         terms.push_back(
@@ -91,6 +95,7 @@ core::Result<Grouper> Grouper::restore(std::string_view snapshot, Options option
         state->log_articles = std::log(static_cast<double>(state->articles_seen) + 1.0);
         state->clock = instant(document.at("clock").get<std::int64_t>());
         state->next_handle = document.at("next_handle").get<Handle>();
+        state->prune_above = document.value("prune_above", std::size_t{0});
         for (const auto& entry : document.at("terms")) {
             const auto term = entry.at(0).get<std::string>();
             if (!state->extractor.add_term(term)) {
