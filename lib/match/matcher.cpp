@@ -139,10 +139,10 @@ bool span_less(const Span& a, const Span& b) { return std::tie(a.field, a.first)
 
 // Everything about one article that matching needs, computed once. The article's distinct
 // words are kept by word_hash in one table, as views into the text when it spells them folded
-// already, else in one buffer of folded bytes. Only the
-// relevant ones, those some watchlist's query can ask about (a word with a watchlist stem, a
-// phrase word, a word with a watchlist prefix), become keys with occurrences: with few
-// watchlists that is a handful of words per article, and the rest cost a table slot each.
+// already, else in one buffer of folded bytes. Only the relevant ones, those some watchlist's
+// query can ask about (a word with a watchlist stem, a phrase word, a word with a watchlist
+// prefix), become keys with occurrences: with few watchlists that is a handful of words per
+// article, and the rest cost a table slot each.
 struct Document {
     std::array<FieldText, k_field_count> fields;
     std::string folded_bytes;                       // distinct words the text does not spell folded, end to end
@@ -532,9 +532,10 @@ struct WordFacts {
 // The distinct words seen in articles and what the index says about each, in an open-addressing
 // table keyed by word_hash (computed once per token by the Document). Most words are no
 // query's: such a word is only its slot (its 64-bit hash, marked irrelevant), so looking it up
-// reads one slot and nothing else. A relevant word has a 32-byte entry, identified by a second,
-// independent 64-bit hash, whose candidates and pairs sit in shared pools: 50,000 watchlists'
-// words then take a few MB, not tens, and a lookup touches at most three cache lines.
+// reads one slot and nothing else. A relevant word has a 32-byte entry, identified by a second
+// 64-bit hash (the same function under another seed), whose candidates and pairs sit in shared
+// pools: 50,000 watchlists' words then take a few MB, not tens, and a lookup touches at most
+// three cache lines.
 // Trusting the hash for an irrelevant word means a relevant word whose 64-bit hash equals a
 // cached irrelevant word's would be missed: about one chance in 2^64 per pair of words. Not
 // thread-safe.
