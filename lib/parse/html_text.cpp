@@ -562,14 +562,70 @@ namespace {
 std::size_t collapse_into(const char* text, std::size_t size, char* out, NoBreakSpace no_break_space)
 {
     const bool collapse_no_break = no_break_space == NoBreakSpace::collapse;
+    // A byte that is copied as it is: not whitespace, not a control, not the lead byte of
+    // U+00A0 (0xC2 goes the slow way either way).
+    const auto plain = [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte > 0x20 && byte != 0xC2;
+    };
     char* write = out;
     bool pending_space = false;
-    for (std::size_t pos = 0; pos < size; ++pos) {
+    std::size_t pos = 0;
+    while (pos < size) {
+        if (!pending_space) {
+            // Most text is words with single spaces between them, which come out unchanged:
+            // find that run by reading only, then move it in one go (nothing to move in place
+            // while nothing has been dropped yet). A space belongs to the run when something
+            // was written before it and a plain byte follows.
+            const std::size_t run = pos;
+            // Eight bytes at a time while they are plain bytes and single spaces inside the
+            // eight (no control or whitespace other than ' ', no 0xC2, no two spaces side by
+            // side, no space first unless after a plain byte, none last); where a chunk does not
+            // qualify, one byte or one space and its plain successor by the rule, then again.
+            for (;;) {
+                while (pos + 8 <= size) {
+                    std::uint64_t chunk = 0;
+                    std::memcpy(&chunk, text + pos, 8);
+                    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+                    constexpr std::uint64_t k_highs = 0x8080808080808080ULL;
+                    constexpr std::uint64_t k_lows = 0x7F7F7F7F7F7F7F7FULL;
+                    const std::uint64_t below_space = (chunk - 0x20 * k_ones) & ~chunk & k_highs;
+                    const std::uint64_t c2 = chunk ^ (0xC2 * k_ones);
+                    const std::uint64_t has_c2 = (c2 - k_ones) & ~c2 & k_highs;
+                    const std::uint64_t z = chunk ^ (0x20 * k_ones);
+                    const std::uint64_t spaces = ~(((z & k_lows) + k_lows) | z | k_lows);  // high bit of each ' '
+                    const bool first_ok = (spaces & 0x80U) == 0 || (pos > 0 && (pos > run || write != out) && plain(text[pos - 1]));
+                    if (below_space != 0 || has_c2 != 0 || (spaces & (spaces << 8)) != 0 || (spaces >> 63) != 0 ||
+                        !first_ok) {
+                        break;
+                    }
+                    pos += 8;
+                }
+                if (pos < size && plain(text[pos])) {
+                    ++pos;
+                } else if (pos < size && text[pos] == ' ' && (pos > run || write != out) && pos + 1 < size &&
+                           plain(text[pos + 1])) {
+                    pos += 2;
+                } else {
+                    break;
+                }
+            }
+            if (pos != run) {
+                if (write != text + run) {
+                    std::memmove(write, text + run, pos - run);
+                }
+                write += pos - run;
+            }
+            if (pos == size) {
+                break;
+            }
+        }
+        // Everything else byte by byte: runs of whitespace, controls, U+00A0, the ends.
         const char c = text[pos];
         const auto byte = static_cast<unsigned char>(c);
         if (byte == 0xC2 && collapse_no_break && pos + 1 < size && text[pos + 1] == '\xA0') {
             pending_space = true;
-            ++pos;
+            pos += 2;
             continue;
         }
         // Other C0 controls are dropped without counting as space (XML 1.0 §2.2 forbids
@@ -582,6 +638,7 @@ std::size_t collapse_into(const char* text, std::size_t size, char* out, NoBreak
         *write = c;
         write += static_cast<int>(!dropped);
         pending_space = dropped && (pending_space || space);
+        ++pos;
     }
     return static_cast<std::size_t>(write - out);
 }
