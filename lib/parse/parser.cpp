@@ -101,6 +101,39 @@ void repair_text_fields(model::ParsedFeed& feed, bool utf8_source)
     }
 }
 
+// The promise that every string of the result is UTF-8, kept whatever path produced it:
+// pugixml encodes numeric references it decodes itself without checking them, and in
+// recovery it can read text that normalize_xml_references took for the inside of an
+// unclosed comment (fuzz seed crash-unclosed-comment-numeric-reference). Invalid sequences become
+// U+FFFD; valid strings are only scanned.
+void ensure_utf8(model::ParsedFeed& feed)
+{
+    const auto ensure = [](std::string& text) {
+        if (!is_valid_utf8(text)) {
+            text = repair_utf8(text);
+        }
+    };
+    for (std::string* text : {&feed.feed.title, &feed.feed.link, &feed.feed.id, &feed.feed.subtitle, &feed.feed.language,
+                              &feed.feed.author, &feed.feed.generator, &feed.feed.image}) {
+        ensure(*text);
+    }
+    for (std::string& error : feed.errors) {
+        ensure(error);
+    }
+    for (model::Item& item : feed.items) {
+        for (std::string* text : {&item.id, &item.title, &item.link, &item.author, &item.summary, &item.content, &item.text}) {
+            ensure(*text);
+        }
+        for (std::string& category : item.categories) {
+            ensure(category);
+        }
+        for (model::Enclosure& enclosure : item.enclosures) {
+            ensure(enclosure.url);
+            ensure(enclosure.type);
+        }
+    }
+}
+
 }  // namespace
 
 core::Result<model::ParsedFeed> parse_feed(std::string_view document, const ParseOptions& options)
@@ -123,6 +156,7 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
         }
         assign_ids(out.items);
         repair_text_fields(out, out.encoding == "utf-8");
+        ensure_utf8(out);
         return out;
     }
     if (start.front() != '<') {
@@ -206,6 +240,7 @@ core::Result<model::ParsedFeed> parse_feed(std::string_view document, const Pars
     }
     assign_ids(out.items);
     repair_text_fields(out, out.encoding == "utf-8");
+    ensure_utf8(out);
     return out;
 }
 
