@@ -962,19 +962,20 @@ struct Matcher::Impl {
     // the article that triggers a watchlist alone, one per two-word condition that holds.
     std::vector<std::uint64_t> prepare(Document& document, bool want_candidates) const
     {
+        const auto& distinct = document.distinct;
         std::vector<std::uint64_t> triggered;
+        // Allocated before the lock, which the ingest threads share.
+        triggered.reserve(2 * distinct.size());
+        document.keys.reserve(distinct.size());
+        for (auto& ids : document.stem_ids) {
+            ids.reserve(distinct.size());
+        }
         {
             const std::lock_guard lock(cache_mutex);
             if (token_cache.size() > k_token_cache_limit) {
                 token_cache.clear();
             }
             const std::size_t count = languages.size();
-            const auto& distinct = document.distinct;
-            document.keys.reserve(distinct.size());
-            for (auto& ids : document.stem_ids) {
-                ids.reserve(distinct.size());
-            }
-            triggered.reserve(2 * distinct.size());
             // Three stages ahead of the lookup, each reading what the one before loaded.
             constexpr std::size_t k_slot_ahead = 12;
             constexpr std::size_t k_entry_ahead = 8;

@@ -576,12 +576,12 @@ std::size_t collapse_into(const char* text, std::size_t size, char* out, NoBreak
             // Most text is words with single spaces between them, which come out unchanged:
             // find that run by reading only, then move it in one go (nothing to move in place
             // while nothing has been dropped yet). A space belongs to the run when something
-            // was written before it and a plain byte follows.
+            // was written before it and a plain byte follows. The run is read eight bytes at
+            // a time while a chunk holds only plain bytes and single spaces (no other
+            // whitespace or control, no 0xC2, no two spaces side by side, no space first unless
+            // after a plain byte, none last); else one byte, or a space and its plain
+            // successor, by the rule, then eight again.
             const std::size_t run = pos;
-            // Eight bytes at a time while they are plain bytes and single spaces inside the
-            // eight (no control or whitespace other than ' ', no 0xC2, no two spaces side by
-            // side, no space first unless after a plain byte, none last); where a chunk does not
-            // qualify, one byte or one space and its plain successor by the rule, then again.
             for (;;) {
                 while (pos + 8 <= size) {
                     std::uint64_t chunk = 0;
